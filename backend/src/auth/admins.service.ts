@@ -1,0 +1,57 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { compare, hash } from 'bcryptjs';
+import { Repository } from 'typeorm';
+import { AppConfigService } from '../config/app-config.service';
+import { Admin } from './admin.entity';
+
+const BCRYPT_COST = 11;
+// Compared against when the email is unknown, so a miss costs as long as a wrong password.
+const DUMMY_HASH = '$2b$11$xHpDZTa8yFOn7KInyn1uO.nWsVmPFf3TSprTBz8xrXZMlCzSIR0/u';
+
+@Injectable()
+export class AdminsService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(AdminsService.name);
+
+  constructor(
+    @InjectRepository(Admin) private readonly admins: Repository<Admin>,
+    private readonly config: AppConfigService,
+  ) {}
+
+  /** The first agent comes from ADMIN_EMAIL / ADMIN_PASSWORD when there is none yet. */
+  async onApplicationBootstrap(): Promise<void> {
+    if ((await this.admins.count()) > 0) return;
+    const email = this.config.get('adminEmail');
+    const password = this.config.get('adminPassword');
+    if (!email || !password) {
+      this.logger.warn('No agent account exists: set ADMIN_EMAIL and ADMIN_PASSWORD, or run npm run admin:create');
+      return;
+    }
+    await this.create(email, password, null, { ifMissing: true });
+    this.logger.log(`Created the first agent account ${email}`);
+  }
+
+  async create(email: string, password: string, name: string | null, opts = { ifMissing: false }): Promise<Admin> {
+    const normalized = email.trim().toLowerCase();
+    const passwordHash = await hash(password, BCRYPT_COST);
+    const insert = this.admins
+      .createQueryBuilder()
+      .insert()
+      .values({ email: normalized, passwordHash, name })
+      .returning(['id', 'email', 'name']);
+    // Several instances may bootstrap at once; the unique email lets one win.
+    if (opts.ifMissing) insert.orIgnore();
+    await insert.execute();
+    return this.admins.findOneByOrFail({ email: normalized });
+  }
+
+  /** The agent with this email and password, or null; takes the same time either way. */
+  async verify(email: string, password: string): Promise<Admin | null> {
+    const admin = await this.admins.findOne({
+      where: { email: email.trim().toLowerCase() },
+      select: { id: true, email: true, name: true, passwordHash: true },
+    });
+    const ok = await compare(password, admin?.passwordHash ?? DUMMY_HASH);
+    return ok && admin ? admin : null;
+  }
+}

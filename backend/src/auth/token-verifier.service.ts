@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { decode, verify, type JwtPayload, type VerifyOptions } from 'jsonwebtoken';
+import { DomainError } from '../common/domain-error';
+import { AppConfigService } from '../config/app-config.service';
+import { keyFor } from '../config/key-ring';
+import { AGENT_AUDIENCE, USER_AUDIENCE, type AgentIdentity, type Identity, type UserIdentity } from './identity';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const EMAIL = /^[^\s@]{1,200}@[^\s@]{1,200}$/;
+
+/** Pinned: `none` and every asymmetric algorithm are refused before any key is looked at. */
+export const USER_VERIFY_OPTIONS: VerifyOptions = { algorithms: ['HS256'], audience: USER_AUDIENCE };
+export const AGENT_VERIFY_OPTIONS: VerifyOptions = { algorithms: ['HS256'], audience: AGENT_AUDIENCE };
+
+/**
+ * The one place tokens are checked: the HTTP strategies and the socket handshake both call it,
+ * so a token is accepted or refused the same way on every transport.
+ */
+@Injectable()
+export class TokenVerifier {
+  constructor(private readonly config: AppConfigService) {}
+
+  /** The widget key a user token's header asks for (by `kid`), if there is one. */
+  userKey(rawToken: string): string | undefined {
+    const header = decode(rawToken, { complete: true })?.header;
+    return header ? keyFor(this.config.get('widgetKeys'), header.kid) : undefined;
+  }
+
+  get agentKey(): string {
+    return this.config.get('adminJwtSecret');
+  }
+
+  verifyUser(rawToken: string): UserIdentity {
+    const key = this.userKey(rawToken);
+    if (!key) throw new DomainError('unauthorized');
+    return this.userFromClaims(this.verifyWith(rawToken, key, USER_VERIFY_OPTIONS));
+  }
+
+  verifyAgent(rawToken: string): AgentIdentity {
+    return this.agentFromClaims(this.verifyWith(rawToken, this.agentKey, AGENT_VERIFY_OPTIONS));
+  }
+
+  /** A user or an agent, told apart by the audience the token was signed for. */
+  identify(rawToken: unknown): Identity {
+    if (typeof rawToken !== 'string' || rawToken.length === 0 || rawToken.length > 8192) {
+      throw new DomainError('unauthorized');
+    }
+    const aud = (decode(rawToken) as JwtPayload | null)?.aud;
+    return aud === AGENT_AUDIENCE ? this.verifyAgent(rawToken) : this.verifyUser(rawToken);
+  }
+
+  userFromClaims(claims: JwtPayload): UserIdentity {
+    const { sub, email, name, exp, return_url: returnUrl } = claims;
+    if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255) throw new DomainError('unauthorized');
+    if (typeof email !== 'string' || !EMAIL.test(email)) throw new DomainError('unauthorized');
+    if (typeof exp !== 'number') throw new DomainError('unauthorized');
+    return {
+      kind: 'user',
+      sub,
+      email,
+      name: typeof name === 'string' && name.trim() ? name.trim().slice(0, 200) : null,
+      returnUrl: typeof returnUrl === 'string' && isWebUrl(returnUrl) ? returnUrl : null,
+      exp,
+    };
+  }
+
+  agentFromClaims(claims: JwtPayload): AgentIdentity {
+    const { sub, email, exp } = claims;
+    if (typeof sub !== 'string' || !UUID.test(sub) || typeof email !== 'string' || typeof exp !== 'number') {
+      throw new DomainError('unauthorized');
+    }
+    return { kind: 'agent', adminId: sub, email, exp };
+  }
+
+  private verifyWith(rawToken: string, key: string, options: VerifyOptions): JwtPayload {
+    try {
+      const claims = verify(rawToken, key, options);
+      if (typeof claims === 'string') throw new DomainError('unauthorized');
+      return claims;
+    } catch {
+      throw new DomainError('unauthorized');
+    }
+  }
+}
+
+function isWebUrl(value: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,56 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentAgent, ForAgents } from '../auth/auth.decorators';
+import type { AgentIdentity } from '../auth/identity';
+import type { AdminSupportChat, SupportChatListItem, SupportChatPage, SupportMessage } from '../contracts/wire';
+import { MessagesAfterQuery, MessagesPageQuery, SendMessageDto } from '../messages/dto/message.dto';
+import { ChatsService } from './chats.service';
+import { ListChatsQuery } from './dto/chat.dto';
+
+const ChatId = () => Param('id', new ParseUUIDPipe({ version: undefined }));
+
+@ApiTags('agents')
+@ApiBearerAuth()
+@ForAgents()
+@Controller('admin/chats')
+export class AdminChatsController {
+  constructor(private readonly chats: ChatsService) {}
+
+  @ApiOperation({ summary: 'Chats, most recent message first, keyset-paginated' })
+  @Get()
+  list(@Query() q: ListChatsQuery): Promise<SupportChatPage> {
+    return this.chats.listChats(q.archived === 'true', q.limit ?? 50, q.cursor);
+  }
+
+  @ApiOperation({ summary: "A chat with its newest messages; records the agent's view" })
+  @Get(':id')
+  open(@ChatId() id: string, @Query() q: MessagesPageQuery): Promise<AdminSupportChat> {
+    return this.chats.openForAgent(id, q.before, q.limit);
+  }
+
+  @ApiOperation({ summary: 'Messages after a given one, oldest first' })
+  @Get(':id/messages')
+  after(@ChatId() id: string, @Query() q: MessagesAfterQuery): Promise<SupportMessage[]> {
+    return this.chats.agentMessagesAfter(id, q.after, q.limit);
+  }
+
+  @ApiOperation({ summary: 'Reply to the user' })
+  @Post(':id/messages')
+  send(@CurrentAgent() agent: AgentIdentity, @ChatId() id: string, @Body() body: SendMessageDto): Promise<SupportMessage> {
+    return this.chats.sendAsAgent(agent, id, body.content, body.client_id);
+  }
+
+  @ApiOperation({ summary: 'Archive (history is kept)' })
+  @Post(':id/archive')
+  @HttpCode(200)
+  archive(@ChatId() id: string): Promise<SupportChatListItem> {
+    return this.chats.setArchived(id, true);
+  }
+
+  @ApiOperation({ summary: 'Restore an archived chat' })
+  @Post(':id/unarchive')
+  @HttpCode(200)
+  unarchive(@ChatId() id: string): Promise<SupportChatListItem> {
+    return this.chats.setArchived(id, false);
+  }
+}

@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { DomainError } from '../common/domain-error';
+import type { SenderType, SupportChatListItem, SupportChatPage } from '../contracts/wire';
+
+interface ListRow {
+  id: string;
+  user_id: string;
+  user_email: string;
+  user_name: string | null;
+  last_message_at: Date | null;
+  last_message_preview: string | null;
+  last_message_sender: SenderType | null;
+  message_count: number;
+  unread: boolean;
+  archived: boolean;
+}
+
+/** Keyset position: the last item's sort time (null for a chat without messages) and id. */
+interface Cursor {
+  t: string | null;
+  id: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SORT_KEY = `COALESCE(c.last_message_at, '-infinity'::timestamptz)`;
+
+// One statement per page whatever its size: preview, last sender and unread are computed by
+// Postgres per row from indexes, and the count is kept on the chat.
+const SELECT = `
+  SELECT c.id, c.user_id, u.email AS user_email, u.name AS user_name, c.last_message_at,
+         lm.preview AS last_message_preview, lm.sender_type AS last_message_sender,
+         c.message_count, c.archived_at IS NOT NULL AS archived,
+         EXISTS (
+           SELECT 1 FROM support_messages um
+           WHERE um.chat_id = c.id AND um.sender_type = 'user'
+             AND um.created_at > COALESCE(c.admin_viewed_at, '-infinity'::timestamptz)
+         ) AS unread
+  FROM support_chats c
+  JOIN users u ON u.id = c.user_id
+  LEFT JOIN LATERAL (
+    SELECT left(m.content, 100) AS preview, m.sender_type
+    FROM support_messages m WHERE m.chat_id = c.id
+    ORDER BY m.created_at DESC, m.id DESC LIMIT 1
+  ) lm ON true`;
+
+@Injectable()
+export class ChatListQuery {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async page(archived: boolean, limit: number, cursor?: string): Promise<SupportChatPage> {
+    const params: unknown[] = [limit + 1];
+    let where = archived ? 'c.archived_at IS NOT NULL' : 'c.archived_at IS NULL';
+    if (cursor) {
+      const { t, id } = decodeCursor(cursor);
+      params.push(t ?? '-infinity', id);
+      where += ` AND (${SORT_KEY}, c.id) < ($2::timestamptz, $3::uuid)`;
+    }
+    const rows: ListRow[] = await this.db.query(
+      `${SELECT} WHERE ${where} ORDER BY ${SORT_KEY} DESC, c.id DESC LIMIT $1`,
+      params,
+    );
+    const items = rows.slice(0, limit).map(toItem);
+    const last = items[items.length - 1];
+    const next_cursor = rows.length > limit && last ? encodeCursor({ t: last.last_message_at, id: last.id }) : null;
+    return { items, next_cursor };
+  }
+
+  async item(chatId: string): Promise<SupportChatListItem | null> {
+    const [row]: ListRow[] = await this.db.query(`${SELECT} WHERE c.id = $1`, [chatId]);
+    return row ? toItem(row) : null;
+  }
+}
+
+function toItem(row: ListRow): SupportChatListItem {
+  return {
+    id: row.id,
+    user_id: row.user_id,
+    user_email: row.user_email,
+    user_name: row.user_name,
+    last_message_at: row.last_message_at ? row.last_message_at.toISOString() : null,
+    last_message_preview: row.last_message_preview,
+    last_message_sender: row.last_message_sender,
+    message_count: Number(row.message_count),
+    unread: row.unread,
+    archived: row.archived,
+  };
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+/** A cursor the client altered or made up is a 400, never a 500. */
+export function decodeCursor(raw: string): Cursor {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    if (typeof parsed === 'object' && parsed !== null) {
+      const { t, id } = parsed as Record<string, unknown>;
+      const validTime = t === null || (typeof t === 'string' && !Number.isNaN(Date.parse(t)) && t.length <= 40);
+      if (validTime && typeof id === 'string' && UUID.test(id)) return { t: t as string | null, id };
+    }
+  } catch {
+    // falls through to the refusal below
+  }
+  throw new DomainError('invalid_content', 'Malformed cursor');
+}

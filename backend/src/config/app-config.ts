@@ -1,0 +1,164 @@
+import { parseKeyRing, type KeyRing } from './key-ring';
+
+/** Everything the server reads from its environment, typed and checked once at boot. */
+export interface AppConfig {
+  nodeEnv: string;
+  production: boolean;
+  port: number;
+  databaseUrl: string;
+  redisUrl: string;
+  widgetKeys: KeyRing;
+  adminJwtSecret: string;
+  adminTokenTtlSeconds: number;
+  adminEmail: string | null;
+  adminPassword: string | null;
+  smtpUrl: string | null;
+  mailFrom: string;
+  notifyDelayMs: number;
+  publicUrl: string;
+  appUrl: string;
+  appName: string;
+  allowedOrigins: '*' | string[];
+  demoMode: boolean;
+  /** Messages a single user or agent may send per window before hearing `rate_limited`. */
+  messageRateLimit: number;
+  messageRateWindowMs: number;
+  /** Prefix for every Redis key and Bull queue, so instances of one deployment share them. */
+  redisPrefix: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+  }
+}
+
+export const DEV_WIDGET_SECRET = 'dev-widget-secret-change-me-0123456789';
+export const DEV_ADMIN_SECRET = 'dev-admin-secret-change-me-0123456789';
+const DEV_ADMIN_EMAIL = 'admin@example.com';
+const DEV_ADMIN_PASSWORD = 'admin';
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the environment; throws a ConfigError naming the first bad variable. */
+export function loadConfig(env: Env): AppConfig {
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const nodeEnv = read('NODE_ENV') ?? 'development';
+  const production = nodeEnv === 'production';
+  const port = int(read('PORT'), 'PORT', 3000, 0, 65535);
+  const publicUrl = stripSlash(url(read('PUBLIC_URL'), 'PUBLIC_URL', `http://localhost:${port}`, ['http:', 'https:']));
+
+  const widgetSecret = read('WIDGET_JWT_SECRET');
+  const adminSecret = read('ADMIN_JWT_SECRET');
+  if (production && (!widgetSecret || widgetSecret.includes(DEV_WIDGET_SECRET))) {
+    throw new ConfigError('WIDGET_JWT_SECRET', 'must be set to your own secret in production');
+  }
+  if (production && (!adminSecret || adminSecret === DEV_ADMIN_SECRET)) {
+    throw new ConfigError('ADMIN_JWT_SECRET', 'must be set to your own secret in production');
+  }
+  const widgetKeys = parseKeyRing(widgetSecret ?? DEV_WIDGET_SECRET, production);
+  const adminJwtSecret = adminSecret ?? DEV_ADMIN_SECRET;
+  if (production && adminJwtSecret.length < 32) {
+    throw new ConfigError('ADMIN_JWT_SECRET', 'must be at least 32 characters in production');
+  }
+
+  const adminEmail = read('ADMIN_EMAIL') ?? (production ? null : DEV_ADMIN_EMAIL);
+  const adminPassword = read('ADMIN_PASSWORD') ?? (production ? null : DEV_ADMIN_PASSWORD);
+  if (adminEmail !== null && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) {
+    throw new ConfigError('ADMIN_EMAIL', 'is not an email address');
+  }
+  if (production && adminPassword !== null && adminPassword.length < 12) {
+    throw new ConfigError('ADMIN_PASSWORD', 'must be at least 12 characters in production');
+  }
+
+  const origins = read('ALLOWED_ORIGINS');
+  let allowedOrigins: '*' | string[];
+  if (origins === '*') {
+    if (production) throw new ConfigError('ALLOWED_ORIGINS', '"*" is refused in production; list the origins');
+    allowedOrigins = '*';
+  } else if (origins) {
+    allowedOrigins = origins.split(',').map((o) => origin(o.trim(), 'ALLOWED_ORIGINS'));
+  } else {
+    allowedOrigins = [new URL(publicUrl).origin];
+  }
+
+  const smtpUrl = read('SMTP_URL') ?? null;
+  if (smtpUrl !== null) url(smtpUrl, 'SMTP_URL', '', ['smtp:', 'smtps:']);
+
+  return {
+    nodeEnv,
+    production,
+    port,
+    databaseUrl: url(read('DATABASE_URL'), 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/support_chat', [
+      'postgres:',
+      'postgresql:',
+    ]),
+    redisUrl: url(read('REDIS_URL'), 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    widgetKeys,
+    adminJwtSecret,
+    adminTokenTtlSeconds: int(read('ADMIN_TOKEN_TTL_SECONDS'), 'ADMIN_TOKEN_TTL_SECONDS', 12 * 3600, 60, 30 * 86400),
+    adminEmail,
+    adminPassword,
+    smtpUrl,
+    mailFrom: read('MAIL_FROM') ?? 'support@example.com',
+    notifyDelayMs: int(read('NOTIFY_DELAY_MS'), 'NOTIFY_DELAY_MS', 300_000, 0, 7 * 86_400_000),
+    publicUrl,
+    appUrl: stripSlash(url(read('APP_URL'), 'APP_URL', publicUrl, ['http:', 'https:'])),
+    appName: read('APP_NAME') ?? 'Support',
+    allowedOrigins,
+    demoMode: bool(read('DEMO_MODE'), 'DEMO_MODE', !production),
+    messageRateLimit: int(read('MESSAGE_RATE_LIMIT'), 'MESSAGE_RATE_LIMIT', 30, 1, 100_000),
+    messageRateWindowMs: int(read('MESSAGE_RATE_WINDOW_MS'), 'MESSAGE_RATE_WINDOW_MS', 10_000, 100, 3_600_000),
+    redisPrefix: read('REDIS_PREFIX') ?? 'support-chat',
+  };
+}
+
+function int(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}`);
+  return value;
+}
+
+function bool(raw: string | undefined, name: string, fallback: boolean): boolean {
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, `expected true or false, got "${raw}"`);
+}
+
+function url(raw: string | undefined, name: string, fallback: string, protocols: string[]): string {
+  const value = raw ?? fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return value;
+}
+
+function origin(raw: string, name: string): string {
+  const parsed = (() => {
+    try {
+      return new URL(raw);
+    } catch {
+      throw new ConfigError(name, `"${raw}" is not an origin such as https://app.example.com`);
+    }
+  })();
+  if (!['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== stripSlash(raw)) {
+    throw new ConfigError(name, `"${raw}" is not an origin such as https://app.example.com`);
+  }
+  return parsed.origin;
+}
+
+function stripSlash(value: string): string {
+  return value.replace(/\/+$/, '');
+}

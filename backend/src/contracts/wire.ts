@@ -1,0 +1,99 @@
+/** The wire shapes of CONTRACT.md, shared with the console and the element (types only). */
+
+export type SenderType = 'user' | 'admin';
+
+export interface SupportMessage {
+  id: string;
+  chat_id: string;
+  content: string;
+  sender_type: SenderType;
+  read_at: string | null;
+  created_at: string;
+  client_id: string | null;
+}
+
+export interface SupportChat {
+  id: string;
+  messages: SupportMessage[];
+  has_more: boolean;
+}
+
+export interface SupportChatListItem {
+  id: string;
+  user_id: string;
+  user_email: string;
+  user_name: string | null;
+  last_message_at: string | null;
+  last_message_preview: string | null;
+  last_message_sender: SenderType | null;
+  message_count: number;
+  unread: boolean;
+  archived: boolean;
+}
+
+export interface SupportChatPage {
+  items: SupportChatListItem[];
+  next_cursor: string | null;
+}
+
+export interface AdminSupportChat {
+  id: string;
+  user_id: string;
+  user_email: string;
+  user_name: string | null;
+  archived: boolean;
+  messages: SupportMessage[];
+  has_more: boolean;
+}
+
+/** The contract's codes, plus `internal_error` for a failure that is the server's own. */
+export type ErrorCode = 'unauthorized' | 'forbidden' | 'not_found' | 'invalid_content' | 'rate_limited' | 'internal_error';
+
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorCode };
+
+export interface NewMessageEvent {
+  type: 'new_message';
+  chat_id: string;
+  message: SupportMessage;
+}
+
+export interface NewUserMessageEvent {
+  type: 'new_user_message';
+  chat_id: string;
+  user_email: string;
+  message: SupportMessage;
+}
+
+export interface ChatUpdatedEvent {
+  type: 'chat_updated';
+  chat: SupportChatListItem;
+}
+
+export interface MessagesReadEvent {
+  type: 'messages_read';
+  chat_id: string;
+  reader: 'user' | 'admin';
+  read_at: string;
+  /** The messages this read marked, so a client can tick exactly those. */
+  message_ids: string[];
+}
+
+/** Events the server emits on the `/support` namespace. */
+export interface ServerToClientEvents {
+  new_message: (event: NewMessageEvent) => void;
+  new_user_message: (event: NewUserMessageEvent) => void;
+  chat_updated: (event: ChatUpdatedEvent) => void;
+  messages_read: (event: MessagesReadEvent) => void;
+}
+
+/** Events a client sends; each takes an ack callback. */
+export interface ClientToServerEvents {
+  subscribe: (payload: { chat_id: string }, ack: (res: Ack) => void) => void;
+  unsubscribe: (payload: { chat_id: string }, ack: (res: Ack) => void) => void;
+  subscribe_admin: (payload: Record<string, never>, ack: (res: Ack) => void) => void;
+  send_message: (
+    payload: { chat_id: string; content: string; client_id?: string },
+    ack: (res: Ack<{ message: SupportMessage }>) => void,
+  ) => void;
+  mark_read: (payload: { chat_id: string; up_to?: string }, ack: (res: Ack<{ updated: number }>) => void) => void;
+}

@@ -1,0 +1,4 @@
+import { InitialSchema1764115200000 } from './1764115200000-initial-schema';
+
+/** Listed by hand, in order: TypeORM 1 globs are fragile across the compiled and test trees. */
+export const migrations = [InitialSchema1764115200000];

@@ -1,0 +1,49 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { IncomingMessage } from 'node:http';
+import Redis from 'ioredis';
+import type { Server, ServerOptions } from 'socket.io';
+import type { AppConfig } from '../config/app-config';
+
+export const MAX_FRAME_BYTES = 64 * 1024;
+
+/**
+ * The Socket.IO server as this product needs it: origins checked on both transports, frames
+ * capped, and broadcasts shared through Redis so every instance reaches its own clients.
+ */
+export class SupportIoAdapter extends IoAdapter {
+  private readonly redisClients: Redis[] = [];
+
+  constructor(
+    app: INestApplicationContext,
+    private readonly config: Pick<AppConfig, 'allowedOrigins' | 'redisUrl' | 'redisPrefix'>,
+  ) {
+    super(app);
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    const allowed = this.config.allowedOrigins;
+    const originOk = (origin: string | undefined): boolean =>
+      // Browsers always send Origin on a WebSocket handshake and on cross-site requests;
+      // its absence means a same-origin poll or a non-browser client, neither a hijack.
+      origin === undefined || allowed === '*' || allowed.includes(origin);
+    const server: Server = super.createIOServer(port, {
+      ...options,
+      maxHttpBufferSize: MAX_FRAME_BYTES,
+      cors: { origin: allowed === '*' ? true : allowed, credentials: false },
+      allowRequest: (req: IncomingMessage, done: (err: string | null | undefined, ok: boolean) => void) =>
+        done(null, originOk(req.headers.origin)),
+    } as ServerOptions);
+    const pub = new Redis(this.config.redisUrl, { maxRetriesPerRequest: null });
+    const sub = pub.duplicate();
+    this.redisClients.push(pub, sub);
+    server.adapter(createAdapter(pub, sub, { key: `${this.config.redisPrefix}:socket.io` }));
+    return server;
+  }
+
+  override async close(server: Server): Promise<void> {
+    await super.close(server);
+    await Promise.all(this.redisClients.splice(0).map((c) => c.quit().catch(() => c.disconnect())));
+  }
+}

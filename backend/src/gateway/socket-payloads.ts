@@ -1,0 +1,42 @@
+import { plainToInstance } from 'class-transformer';
+import { IsOptional, IsString, IsUUID, Matches, validateSync } from 'class-validator';
+import { DomainError } from '../common/domain-error';
+import { IsMessageContent } from '../messages/dto/message.dto';
+
+export class ChatRefPayload {
+  @IsUUID('all')
+  chat_id: string;
+}
+
+export class SendMessagePayload extends ChatRefPayload {
+  @IsMessageContent()
+  content: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9._:-]{1,64}$/)
+  client_id?: string;
+}
+
+export class MarkReadPayload extends ChatRefPayload {
+  @IsOptional()
+  @IsUUID('all')
+  up_to?: string;
+}
+
+export class EmptyPayload {}
+
+type Ctor<T> = new () => T;
+
+/**
+ * The socket's edge validation, with the REST DTOs' rules: anything malformed (wrong type,
+ * unknown field, bad id, empty or oversized content) is `invalid_content`, never a throw.
+ */
+export function parsePayload<T extends object>(type: Ctor<T>, payload: unknown): T {
+  const plain = payload === undefined || payload === null ? {} : payload;
+  if (typeof plain !== 'object' || Array.isArray(plain)) throw new DomainError('invalid_content');
+  const instance = plainToInstance(type, plain);
+  const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length) throw new DomainError('invalid_content');
+  return instance;
+}
