@@ -1,0 +1,159 @@
+import {
+  ChangeDetectionStrategy,
+  Component,
+  ElementRef,
+  Injector,
+  afterNextRender,
+  computed,
+  effect,
+  inject,
+  input,
+  signal,
+  untracked,
+  viewChild,
+} from '@angular/core';
+import { Router, RouterLink } from '@angular/router';
+import { SupportMessage } from '../../core/api.types';
+import { ClockService } from '../../core/clock.service';
+import { isShortcutEvent } from '../../core/keyboard';
+import { clockTime } from '../../core/time-format';
+import { ChatsStore } from '../chats.store';
+import { ChatDetailStore } from './chat-detail.store';
+import { groupByDay } from './message-list';
+
+// Within this many pixels of an edge counts as "at" it: sub-pixel scroll positions and
+// momentum scrolling on tablets rarely land exactly on 0.
+const EDGE_PX = 80;
+
+@Component({
+  selector: 'app-chat-detail',
+  imports: [RouterLink],
+  providers: [ChatDetailStore],
+  templateUrl: './chat-detail.component.html',
+  styleUrl: './chat-detail.component.css',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { '(document:keydown)': 'onKeydown($event)' },
+})
+export class ChatDetailComponent {
+  private readonly store = inject(ChatDetailStore);
+  private readonly chats = inject(ChatsStore);
+  private readonly router = inject(Router);
+  private readonly clock = inject(ClockService);
+  private readonly injector = inject(Injector);
+  private readonly scroller = viewChild<ElementRef<HTMLElement>>('scroller');
+  private readonly composer = viewChild<ElementRef<HTMLTextAreaElement>>('composer');
+  // Follow new messages only while the agent is reading the end of the conversation.
+  private stickToBottom = true;
+
+  /** The chat id, bound from the route. */
+  readonly id = input.required<string>();
+
+  protected readonly header = this.store.header;
+  protected readonly pending = this.store.pending;
+  protected readonly hasMore = this.store.hasMore;
+  protected readonly loadingOlder = this.store.loadingOlder;
+  protected readonly status = this.store.status;
+  protected readonly archiving = this.store.archiving;
+  protected readonly draft = signal('');
+  protected readonly groups = computed(() => groupByDay(this.store.messages(), this.clock.now()));
+  protected readonly backLink = computed(() =>
+    this.chats.lastTab() === 'archived' ? '/chats/archived' : '/chats',
+  );
+  protected readonly userLabel = computed(() => {
+    const header = this.header();
+    return header ? header.user_name || header.user_email : 'User';
+  });
+
+  constructor() {
+    effect(() => {
+      const id = this.id();
+      untracked(() => {
+        this.draft.set(this.chats.draftFor(id));
+        this.stickToBottom = true;
+        void this.store.open(id);
+      });
+    });
+    effect(() => {
+      // Re-run on every new or confirmed message.
+      this.store.messages();
+      this.pending();
+      afterNextRender(() => this.followBottom(), { injector: this.injector });
+    });
+  }
+
+  protected senderLabel(message: SupportMessage): string {
+    return message.sender_type === 'admin' ? 'You' : this.userLabel();
+  }
+
+  protected time(message: SupportMessage): string {
+    return clockTime(message.created_at);
+  }
+
+  protected onDraftInput(event: Event): void {
+    const value = (event.target as HTMLTextAreaElement).value;
+    this.draft.set(value);
+    this.chats.saveDraft(this.id(), value);
+  }
+
+  protected onComposerKeydown(event: KeyboardEvent): void {
+    // isComposing: Enter that confirms an IME candidate (Japanese, Chinese…) is not "send".
+    if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
+    event.preventDefault();
+    this.send();
+  }
+
+  protected send(event?: Event): void {
+    event?.preventDefault();
+    const text = this.draft().trim();
+    if (!text) return;
+    this.stickToBottom = true;
+    this.store.send(text);
+    this.draft.set('');
+    this.chats.saveDraft(this.id(), '');
+  }
+
+  protected retry(clientId: string): void {
+    this.store.retry(clientId);
+  }
+
+  protected toggleArchived(): void {
+    void this.store.toggleArchived();
+  }
+
+  protected onScroll(): void {
+    const el = this.scroller()?.nativeElement;
+    if (!el) return;
+    this.stickToBottom = el.scrollHeight - el.scrollTop - el.clientHeight < EDGE_PX;
+    if (el.scrollTop < EDGE_PX && this.hasMore() && !this.loadingOlder()) void this.loadOlder();
+  }
+
+  protected async loadOlder(): Promise<void> {
+    const el = this.scroller()?.nativeElement;
+    const fromBottom = el ? el.scrollHeight - el.scrollTop : 0;
+    await this.store.loadOlder();
+    // Keep the message the agent was reading in place while older ones appear above it.
+    afterNextRender(
+      () => {
+        if (el) el.scrollTop = el.scrollHeight - fromBottom;
+      },
+      { injector: this.injector },
+    );
+  }
+
+  protected onKeydown(event: KeyboardEvent): void {
+    if (event.key === 'Escape' && !event.defaultPrevented) {
+      event.preventDefault();
+      void this.router.navigateByUrl(this.backLink());
+      return;
+    }
+    if (event.key === 'e' && isShortcutEvent(event)) {
+      event.preventDefault();
+      this.toggleArchived();
+    }
+  }
+
+  private followBottom(): void {
+    const el = this.scroller()?.nativeElement;
+    if (el && this.stickToBottom) el.scrollTop = el.scrollHeight;
+  }
+}

@@ -1,0 +1,142 @@
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  ElementRef,
+  computed,
+  effect,
+  inject,
+  input,
+  signal,
+  viewChild,
+} from '@angular/core';
+import { Router, RouterLink } from '@angular/router';
+import { SupportChatListItem } from '../../core/api.types';
+import { ClockService } from '../../core/clock.service';
+import { isShortcutEvent } from '../../core/keyboard';
+import { countLabel, timeAgo } from '../../core/time-format';
+import { ChatsStore, Tab } from '../chats.store';
+
+@Component({
+  selector: 'app-chat-list',
+  imports: [RouterLink],
+  templateUrl: './chat-list.component.html',
+  styleUrl: './chat-list.component.css',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { '(document:keydown)': 'onKeydown($event)' },
+})
+export class ChatListComponent {
+  private readonly store = inject(ChatsStore);
+  private readonly router = inject(Router);
+  private readonly clock = inject(ClockService);
+  private readonly host = inject<ElementRef<HTMLElement>>(ElementRef);
+
+  /** Bound from the route's data: which tab this page shows. */
+  readonly archived = input(false);
+
+  protected readonly tab = computed<Tab>(() => (this.archived() ? 'archived' : 'active'));
+  protected readonly state = computed(() => this.store.state(this.tab()));
+  protected readonly chats = computed(() => this.state().items);
+  protected readonly selectedId = this.store.selectedId;
+  protected readonly busyId = signal<string | null>(null);
+  private readonly moreButton = viewChild<ElementRef<HTMLButtonElement>>('more');
+
+  constructor() {
+    effect(() => {
+      const tab = this.tab();
+      this.store.lastTab.set(tab);
+      void this.store.ensureLoaded(tab);
+    });
+    this.observeLoadMore();
+  }
+
+  protected preview(chat: SupportChatListItem): string {
+    return chat.last_message_preview ?? 'No messages yet';
+  }
+
+  protected meta(chat: SupportChatListItem): string {
+    const count = countLabel(chat.message_count);
+    if (!chat.last_message_at) return count;
+    return `${count} · ${timeAgo(chat.last_message_at, this.clock.now())}`;
+  }
+
+  protected loadMore(): void {
+    void this.store.loadMore(this.tab());
+  }
+
+  protected retry(): void {
+    void this.store.reload();
+  }
+
+  protected onKeydown(event: KeyboardEvent): void {
+    if (!isShortcutEvent(event)) return;
+    const chats = this.chats();
+    const index = chats.findIndex((c) => c.id === this.selectedId());
+    switch (event.key) {
+      case 'j':
+      case 'k': {
+        if (chats.length === 0) return;
+        const step = event.key === 'j' ? 1 : -1;
+        const next = index === -1 ? 0 : Math.min(chats.length - 1, Math.max(0, index + step));
+        this.select(chats[next].id);
+        event.preventDefault();
+        return;
+      }
+      case 'Enter':
+        if (index === -1) return;
+        // A focused link already opens on Enter by itself; do not open it twice.
+        if (event.target instanceof HTMLAnchorElement) return;
+        event.preventDefault();
+        void this.router.navigate(['/chats', chats[index].id]);
+        return;
+      case 'e':
+        if (index === -1) return;
+        event.preventDefault();
+        void this.toggleArchived(chats[index]);
+        return;
+    }
+  }
+
+  private select(chatId: string): void {
+    this.selectedId.set(chatId);
+    // Focus follows the selection so Enter, screen readers and scrolling all agree.
+    const card = this.host.nativeElement.querySelector<HTMLElement>(
+      `[data-chat-id="${CSS.escape(chatId)}"]`,
+    );
+    card?.focus();
+    card?.scrollIntoView?.({ block: 'nearest' });
+  }
+
+  private async toggleArchived(chat: SupportChatListItem): Promise<void> {
+    if (this.busyId()) return;
+    this.busyId.set(chat.id);
+    const chats = this.chats();
+    const index = chats.findIndex((c) => c.id === chat.id);
+    try {
+      await this.store.setArchived(chat.id, !chat.archived);
+      // Keep the keyboard on the neighbouring card now that this one has left the tab.
+      const rest = this.chats();
+      const neighbour = rest[Math.min(index, rest.length - 1)];
+      this.selectedId.set(neighbour?.id ?? null);
+    } catch {
+      // The interceptor handles 401; anything else leaves the card where it was.
+    } finally {
+      this.busyId.set(null);
+    }
+  }
+
+  // Keyset paging as the list scrolls: the "Load more" button doubles as the sentinel, and
+  // stays clickable where IntersectionObserver is missing.
+  private observeLoadMore(): void {
+    if (typeof IntersectionObserver === 'undefined') return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) this.loadMore();
+    });
+    effect(() => {
+      observer.disconnect();
+      const button = this.moreButton();
+      if (button) observer.observe(button.nativeElement);
+    });
+    inject(DestroyRef).onDestroy(() => observer.disconnect());
+  }
+}

@@ -1,0 +1,33 @@
+import { HttpErrorResponse, HttpInterceptorFn } from '@angular/common/http';
+import { inject } from '@angular/core';
+import { Router } from '@angular/router';
+import { catchError, throwError } from 'rxjs';
+import { AuthService } from './auth.service';
+
+const LOGIN_URL = '/api/auth/login';
+
+/**
+ * The only place that knows about the console token: it signs every API call and turns any
+ * 401 (expired or revoked token) into a trip back to the login page.
+ */
+export const authInterceptor: HttpInterceptorFn = (req, next) => {
+  const auth = inject(AuthService);
+  const router = inject(Router);
+  const token = auth.token();
+  const isApi = req.url.startsWith('/api/');
+  const isLogin = req.url === LOGIN_URL;
+  const signed =
+    token && isApi && !isLogin ? req.clone({ setHeaders: { Authorization: `Bearer ${token}` } }) : req;
+
+  return next(signed).pipe(
+    catchError((error: unknown) => {
+      // A 401 on the login call itself is a wrong password, which the form shows.
+      if (error instanceof HttpErrorResponse && error.status === 401 && !isLogin) {
+        auth.logout();
+        const returnUrl = router.url.startsWith('/login') ? undefined : router.url;
+        void router.navigate(['/login'], { queryParams: returnUrl ? { returnUrl } : {} });
+      }
+      return throwError(() => error);
+    }),
+  );
+};
