@@ -1,0 +1,380 @@
+import { ApiError, SupportApi, type FetchLike } from './api.js';
+import { newClientId } from './ids.js';
+import { MessageStore } from './message-store.js';
+import { Outbox, type KeyValueStorage } from './outbox.js';
+import { readClaims } from './token.js';
+import type { Transport, TransportFactory } from './transport.js';
+import {
+  MAX_CONTENT_LENGTH,
+  type MessagesReadEvent,
+  type PendingMessage,
+  type SupportMessage,
+} from './types.js';
+
+export interface SessionListener {
+  /** Anything the view shows changed. */
+  changed(): void;
+  /** Messages joined the chat; `live` is false for history (first load, older pages). */
+  messagesAdded(messages: SupportMessage[], live: boolean): void;
+  tokenExpired(): void;
+}
+
+export interface SessionOptions {
+  transport: TransportFactory;
+  storage: KeyValueStorage | null;
+  fetch?: FetchLike;
+  /** Delay before retrying work that failed while the connection looked up. */
+  retryDelayMs?: number;
+}
+
+/**
+ * Everything the element knows about the conversation, apart from how it is drawn: the history,
+ * the outbox, the connection and the read state. It exists so the delivery rules (catch up after
+ * every reconnect, resend with the same client_id, each message once) can be tested without a
+ * browser.
+ */
+export class ChatSession {
+  readonly store = new MessageStore();
+  private readonly outbox: Outbox;
+  private server = '';
+  private token = '';
+  private userKey: string | null = null;
+  private api: SupportApi | null = null;
+  private transport: Transport | null = null;
+  private generation = 0;
+  private expired = false;
+  private syncing: Promise<void> | null = null;
+  private resyncWanted = false;
+  private flushing: Promise<void> | null = null;
+  private reflushWanted = false;
+  private markingRead = false;
+  private readonly retryTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private viewing = false;
+  /** Subscribed and caught up since the last connect: only then may the outbox go out. */
+  private ready = false;
+
+  chatId: string | null = null;
+  hasMore = false;
+  loaded = false;
+  loadingOlder = false;
+  connected = false;
+
+  constructor(
+    private readonly listener: SessionListener,
+    private readonly options: SessionOptions,
+  ) {
+    this.outbox = new Outbox(options.storage);
+  }
+
+  get pending(): readonly PendingMessage[] {
+    return this.outbox.pending;
+  }
+
+  get unreadCount(): number {
+    return this.store.unreadFrom('admin');
+  }
+
+  get active(): boolean {
+    return this.transport !== null;
+  }
+
+  /**
+   * (Re)connects as the holder of `token`. The same user keeps history and outbox, so a refreshed
+   * token picks up where the old one stopped; another user starts from their own.
+   */
+  start(server: string, token: string): void {
+    const claims = readClaims(token);
+    const userKey = claims?.sub ? `${server}|${claims.sub}` : null;
+    const sameUser = userKey !== null && userKey === this.userKey && server === this.server;
+    if (server === this.server && token === this.token && this.transport) return;
+    this.stop();
+    this.generation++;
+    this.server = server;
+    this.token = token;
+    this.expired = false;
+    if (!sameUser) {
+      this.userKey = userKey;
+      this.store.clear();
+      this.chatId = null;
+      this.hasMore = false;
+      this.loaded = false;
+      this.outbox.load(userKey);
+    }
+    this.api = new SupportApi(server, token, this.options.fetch);
+    const generation = this.generation;
+    const guard =
+      <A extends unknown[]>(fn: (...args: A) => void) =>
+      (...args: A) => {
+        if (generation === this.generation) fn(...args);
+      };
+    this.transport = this.options.transport(server, token, {
+      connect: guard(() => {
+        this.connected = true;
+        this.listener.changed();
+        void this.sync();
+      }),
+      disconnect: guard(() => {
+        this.connected = false;
+        this.ready = false;
+        this.listener.changed();
+      }),
+      unauthorized: guard(() => this.expire()),
+      newMessage: guard((event) => {
+        if (event.chat_id === this.chatId) this.add([event.message], true);
+      }),
+      messagesRead: guard((event) => this.applyRead(event)),
+    });
+    this.listener.changed();
+    if (!this.loaded) void this.loadFirstPage().catch((error: unknown) => this.handleFailure(error));
+  }
+
+  /** Drops the connection and timers; history and outbox stay for a later start(). */
+  stop(): void {
+    this.generation++;
+    for (const timer of this.retryTimers.values()) clearTimeout(timer);
+    this.retryTimers.clear();
+    this.ready = false;
+    this.transport?.close();
+    this.transport = null;
+    this.api = null;
+    this.syncing = null;
+    this.flushing = null;
+    if (this.connected) {
+      this.connected = false;
+      this.listener.changed();
+    }
+  }
+
+  /** Whether the user can see the messages now; while they can, agent replies are marked read. */
+  setViewing(viewing: boolean): void {
+    this.viewing = viewing;
+    if (viewing) void this.markRead();
+  }
+
+  /** Queues a message; returns false when there is nothing to send. */
+  send(text: string): boolean {
+    const content = text.trim();
+    if (content.length === 0 || content.length > MAX_CONTENT_LENGTH) return false;
+    this.outbox.add({ client_id: newClientId(), content, created_at: new Date().toISOString() });
+    this.listener.changed();
+    void this.flush();
+    return true;
+  }
+
+  discard(clientId: string): void {
+    if (this.outbox.remove(clientId)) this.listener.changed();
+  }
+
+  async loadOlder(): Promise<void> {
+    const api = this.api;
+    const oldest = this.store.first;
+    if (!api || !oldest || !this.hasMore || this.loadingOlder) return;
+    const generation = this.generation;
+    this.loadingOlder = true;
+    this.listener.changed();
+    try {
+      const page = await api.getChat({ before: oldest.id, limit: 50 });
+      if (generation !== this.generation) return;
+      this.hasMore = page.has_more;
+      this.add(page.messages, false);
+    } catch (error) {
+      this.handleFailure(error);
+    } finally {
+      this.loadingOlder = false;
+      this.listener.changed();
+    }
+  }
+
+  private async loadFirstPage(): Promise<void> {
+    const api = this.api;
+    if (!api) return;
+    const generation = this.generation;
+    const chat = await api.getChat();
+    if (generation !== this.generation) return;
+    const firstLoad = !this.loaded;
+    this.chatId = chat.id;
+    if (firstLoad) this.hasMore = chat.has_more;
+    this.loaded = true;
+    this.add(chat.messages, !firstLoad);
+  }
+
+  /**
+   * Runs on every (re)connect: join the chat's room first and only then fetch what was missed,
+   * so nothing can fall between the two; the store drops the overlap. Then the outbox goes out.
+   */
+  private sync(): Promise<void> {
+    if (this.syncing) {
+      this.resyncWanted = true;
+      return this.syncing;
+    }
+    const run = async (): Promise<void> => {
+      do {
+        this.resyncWanted = false;
+        await this.syncOnce();
+      } while (this.resyncWanted);
+    };
+    const generation = this.generation;
+    this.syncing = run()
+      .catch((error: unknown) => {
+        if (generation === this.generation) this.handleFailure(error, 'sync', () => void this.sync());
+      })
+      .finally(() => {
+        if (generation === this.generation) this.syncing = null;
+      });
+    return this.syncing;
+  }
+
+  private async syncOnce(): Promise<void> {
+    const generation = this.generation;
+    if (!this.chatId) await this.loadFirstPage();
+    const transport = this.transport;
+    const api = this.api;
+    if (generation !== this.generation || !transport || !api || !this.chatId) return;
+    const ack = await transport.subscribe(this.chatId);
+    if (generation !== this.generation) return;
+    if (!ack.ok) {
+      if (ack.error === 'unauthorized') this.expire();
+      return;
+    }
+    const last = this.store.last;
+    if (last) {
+      const missed = await api.getMessagesAfter(last.id);
+      if (generation !== this.generation) return;
+      this.add(missed, true);
+    } else {
+      await this.loadFirstPage();
+    }
+    if (generation !== this.generation) return;
+    this.ready = true;
+    void this.flush();
+    void this.markRead();
+  }
+
+  private flush(): Promise<void> {
+    if (this.flushing) {
+      this.reflushWanted = true;
+      return this.flushing;
+    }
+    const generation = this.generation;
+    this.flushing = (async () => {
+      do {
+        this.reflushWanted = false;
+        await this.flushOnce(generation);
+      } while (this.reflushWanted && generation === this.generation);
+    })().finally(() => {
+      if (generation === this.generation) this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  /** Sends the outbox in order, one at a time, so the server stores them in the order typed. */
+  private async flushOnce(generation: number): Promise<void> {
+    for (const item of this.outbox.unsent) {
+      const transport = this.transport;
+      const chatId = this.chatId;
+      if (generation !== this.generation || !transport?.connected || !chatId || !this.ready) return;
+      // The echo on the socket may have confirmed it while an earlier one was in flight.
+      if (!this.outbox.pending.some((p) => p.client_id === item.client_id)) continue;
+      let ack: Awaited<ReturnType<Transport['send']>>;
+      try {
+        ack = await transport.send({ chat_id: chatId, content: item.content, client_id: item.client_id });
+      } catch {
+        // No ack in time: it stays in the outbox and goes again with the same client_id, which
+        // the server recognises, after the next reconnect or a short wait.
+        this.scheduleRetry('flush', () => void this.flush());
+        return;
+      }
+      if (generation !== this.generation) return;
+      if (ack.ok) {
+        this.add([ack.message], true);
+        continue;
+      }
+      switch (ack.error) {
+        case 'invalid_content':
+          this.outbox.markFailed(item.client_id);
+          this.listener.changed();
+          continue;
+        case 'unauthorized':
+          this.expire();
+          return;
+        default:
+          this.scheduleRetry('flush', () => void this.flush());
+          return;
+      }
+    }
+  }
+
+  private add(messages: readonly SupportMessage[], live: boolean): void {
+    const added = this.store.merge(messages);
+    for (const m of messages) if (m.client_id) this.outbox.remove(m.client_id);
+    if (added.length > 0) this.listener.messagesAdded(added, live);
+    this.listener.changed();
+    if (added.some((m) => m.sender_type === 'admin' && m.read_at === null)) void this.markRead();
+  }
+
+  private applyRead(event: MessagesReadEvent): void {
+    if (event.chat_id !== this.chatId) return;
+    // The reader read what existed then; a reply that arrives later is still unread.
+    const sender = event.reader === 'user' ? 'admin' : 'user';
+    const changed = this.store.markRead(sender, event.read_at, (m) => m.created_at <= event.read_at);
+    if (changed > 0) this.listener.changed();
+  }
+
+  private async markRead(): Promise<void> {
+    const api = this.api;
+    if (!api || !this.viewing || this.markingRead) return;
+    const unread = new Set(
+      this.store.messages.filter((m) => m.sender_type === 'admin' && m.read_at === null).map((m) => m.id),
+    );
+    if (unread.size === 0) return;
+    const generation = this.generation;
+    this.markingRead = true;
+    try {
+      await api.markRead();
+      if (generation !== this.generation) return;
+      this.store.markRead('admin', new Date().toISOString(), (m) => unread.has(m.id));
+      this.listener.changed();
+    } catch (error) {
+      // Offline: the next sync marks them read.
+      if (error instanceof ApiError && error.unauthorized) this.expire();
+      return;
+    } finally {
+      this.markingRead = false;
+    }
+    // Replies that arrived during the request.
+    if (this.unreadCount > 0) void this.markRead();
+  }
+
+  private expire(): void {
+    if (this.expired) return;
+    this.expired = true;
+    // Retrying with a refused token only floods the server; a new token restarts everything.
+    this.transport?.close();
+    this.transport = null;
+    this.generation++;
+    this.ready = false;
+    this.connected = false;
+    this.listener.changed();
+    this.listener.tokenExpired();
+  }
+
+  private handleFailure(error: unknown, retryKey?: string, retry?: () => void): void {
+    if (error instanceof ApiError && error.unauthorized) {
+      this.expire();
+      return;
+    }
+    if (retryKey && retry && this.transport?.connected) this.scheduleRetry(retryKey, retry);
+  }
+
+  private scheduleRetry(key: string, fn: () => void): void {
+    clearTimeout(this.retryTimers.get(key));
+    const generation = this.generation;
+    this.retryTimers.set(
+      key,
+      setTimeout(() => {
+        this.retryTimers.delete(key);
+        if (generation === this.generation && this.transport?.connected) fn();
+      }, this.options.retryDelayMs ?? 3000),
+    )
+  }
+}

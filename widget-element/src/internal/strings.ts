@@ -1,0 +1,76 @@
+/** Every piece of text the element shows or announces; replace any of them per locale or per element. */
+export interface SupportChatStrings {
+  /** Panel heading when the `title` attribute is not set. */
+  title: string;
+  openChat: string;
+  closeChat: string;
+  /** Appended to the launcher's label when there are unread replies. */
+  unread: (count: number) => string;
+  connected: string;
+  disconnected: string;
+  messages: string;
+  inputLabel: string;
+  placeholder: string;
+  send: string;
+  sending: string;
+  waitingForConnection: string;
+  notSent: string;
+  discard: string;
+  loadEarlier: string;
+  loading: string;
+  empty: string;
+  you: string;
+  agent: string;
+  /** What the live region says when an agent reply arrives. */
+  newReply: (content: string) => string;
+  signInRequired: string;
+}
+
+export const en: SupportChatStrings = {
+  title: 'Support',
+  openChat: 'Open support chat',
+  closeChat: 'Close support chat',
+  unread: (n) => (n === 1 ? '1 unread message' : `${n} unread messages`),
+  connected: 'Connected',
+  disconnected: 'Offline, reconnecting',
+  messages: 'Messages',
+  inputLabel: 'Your message',
+  placeholder: 'Type a message…',
+  send: 'Send',
+  sending: 'Sending…',
+  waitingForConnection: 'Waiting for connection',
+  notSent: 'Not sent',
+  discard: 'Discard',
+  loadEarlier: 'Load earlier messages',
+  loading: 'Loading…',
+  empty: 'Ask us anything. We usually reply within a few minutes.',
+  you: 'You',
+  agent: 'Support',
+  newReply: (content) => `Support: ${content}`,
+  signInRequired: 'Sign in to chat with us.',
+};
+
+const registry = new Map<string, Partial<SupportChatStrings>>([['en', en]]);
+
+/**
+ * Registers translations for a `locale` attribute value (e.g. "fr" or "pt-BR"); anything left out
+ * falls back to English.
+ */
+export function registerLocale(locale: string, strings: Partial<SupportChatStrings>): void {
+  registry.set(locale.toLowerCase(), strings);
+}
+
+/** English, then the language ("pt"), then the exact locale ("pt-br"), then per-element overrides. */
+export function resolveStrings(
+  locale: string | undefined,
+  overrides: Partial<SupportChatStrings> | undefined,
+): SupportChatStrings {
+  const exact = locale?.toLowerCase();
+  const language = exact?.split('-')[0];
+  return {
+    ...en,
+    ...(language ? registry.get(language) : undefined),
+    ...(exact && exact !== language ? registry.get(exact) : undefined),
+    ...overrides,
+  };
+}

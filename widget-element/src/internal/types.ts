@@ -1,0 +1,68 @@
+// Wire shapes from the support-chat contract. Kept here rather than imported from the backend so
+// the package builds and publishes on its own.
+
+export type SenderType = 'user' | 'admin';
+
+export interface SupportMessage {
+  id: string;
+  chat_id: string;
+  content: string;
+  sender_type: SenderType;
+  read_at: string | null;
+  created_at: string;
+  client_id: string | null;
+}
+
+export interface SupportChat {
+  id: string;
+  messages: SupportMessage[];
+  has_more: boolean;
+}
+
+export type AckError =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'invalid_content'
+  | 'rate_limited'
+  | (string & {});
+
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: AckError };
+
+export interface NewMessageEvent {
+  type: 'new_message';
+  chat_id: string;
+  message: SupportMessage;
+}
+
+export interface MessagesReadEvent {
+  type: 'messages_read';
+  chat_id: string;
+  reader: SenderType;
+  read_at: string;
+}
+
+export interface ServerToClientEvents {
+  new_message: (event: NewMessageEvent) => void;
+  messages_read: (event: MessagesReadEvent) => void;
+}
+
+export interface ClientToServerEvents {
+  subscribe: (payload: { chat_id: string }, ack: (res: Ack) => void) => void;
+  send_message: (
+    payload: { chat_id: string; content: string; client_id: string },
+    ack: (res: Ack<{ message: SupportMessage }>) => void,
+  ) => void;
+}
+
+/** A message the user typed that the server has not confirmed yet. */
+export interface PendingMessage {
+  client_id: string;
+  content: string;
+  created_at: string;
+  /** Set when the server refused it for good (e.g. invalid content); it is not retried. */
+  failed?: boolean;
+}
+
+/** Longest message the server accepts, after trimming. */
+export const MAX_CONTENT_LENGTH = 5000;

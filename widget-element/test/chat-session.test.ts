@@ -1,0 +1,240 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { ChatSession, type SessionListener } from '../src/internal/chat-session.js';
+import type { SupportMessage } from '../src/internal/types.js';
+import { FakeBackend, MemoryStorage, settle } from './fake-backend.js';
+
+const SERVER = 'https://support.example.test';
+
+function setup(storage = new MemoryStorage(), backend = new FakeBackend()) {
+  const events = { added: [] as { messages: SupportMessage[]; live: boolean }[], expired: 0, changed: 0 };
+  const listener: SessionListener = {
+    changed: () => events.changed++,
+    messagesAdded: (messages, live) => events.added.push({ messages, live }),
+    tokenExpired: () => events.expired++,
+  };
+  const session = new ChatSession(listener, {
+    transport: backend.transport,
+    storage,
+    fetch: backend.fetch,
+    retryDelayMs: 5,
+  });
+  return { session, backend, storage, events };
+}
+
+const contents = (session: ChatSession) => session.store.messages.map((m) => m.content);
+
+describe('ChatSession', () => {
+  let ctx: ReturnType<typeof setup>;
+  let token: string;
+
+  beforeEach(() => {
+    ctx = setup();
+    token = ctx.backend.userToken('u1');
+  });
+
+  it('loads the history, subscribes on connect and sends with a client_id', async () => {
+    ctx.backend.store('hello from before', 'user');
+    ctx.session.start(SERVER, token);
+    await vi.waitFor(() => expect(ctx.session.loaded).toBe(true));
+    expect(contents(ctx.session)).toEqual(['hello from before']);
+    expect(ctx.events.added[0].live).toBe(false);
+
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(ctx.backend.subscribes).toBe(1));
+    expect(ctx.session.send('  hi there  ')).toBe(true);
+    await vi.waitFor(() => expect(ctx.session.pending).toHaveLength(0));
+    expect(ctx.backend.sends).toHaveLength(1);
+    expect(ctx.backend.sends[0].content).toBe('hi there');
+    expect(ctx.backend.sends[0].client_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // The socket echo and the ack carry the same message: it is there once.
+    expect(contents(ctx.session)).toEqual(['hello from before', 'hi there']);
+  });
+
+  it('refuses blank and over-long messages', () => {
+    ctx.session.start(SERVER, token);
+    expect(ctx.session.send('   \n ')).toBe(false);
+    expect(ctx.session.send('x'.repeat(5001))).toBe(false);
+    expect(ctx.session.pending).toHaveLength(0);
+  });
+
+  it('keeps a message typed offline as pending, in storage, and sends it once on connect', async () => {
+    ctx.session.start(SERVER, token);
+    await vi.waitFor(() => expect(ctx.session.loaded).toBe(true));
+    ctx.session.send('typed offline');
+    expect(ctx.session.pending.map((p) => p.content)).toEqual(['typed offline']);
+    const stored = [...ctx.storage.data.entries()];
+    expect(stored).toHaveLength(1);
+    expect(stored[0][0]).toBe(`support-chat:outbox:${SERVER}|u1`);
+    expect(JSON.parse(stored[0][1])[0].content).toBe('typed offline');
+
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(ctx.session.pending).toHaveLength(0));
+    await settle();
+    expect(ctx.backend.sends.map((s) => s.content)).toEqual(['typed offline']);
+    expect(ctx.storage.data.size).toBe(0);
+  });
+
+  it('sends what a previous page load left in the outbox', async () => {
+    ctx.session.start(SERVER, token);
+    ctx.session.send('before reload');
+    ctx.session.stop();
+
+    const next = setup(ctx.storage, ctx.backend);
+    next.session.start(SERVER, token);
+    expect(next.session.pending.map((p) => p.content)).toEqual(['before reload']);
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(contents(next.session)).toEqual(['before reload']));
+    expect(next.session.pending).toHaveLength(0);
+  });
+
+  it('does not send one user outbox as another user', async () => {
+    ctx.session.start(SERVER, token);
+    ctx.session.send('from u1');
+    const other = ctx.backend.userToken('u2');
+    ctx.session.start(SERVER, other);
+    expect(ctx.session.pending).toHaveLength(0);
+    ctx.session.start(SERVER, token);
+    expect(ctx.session.pending.map((p) => p.content)).toEqual(['from u1']);
+  });
+
+  it('catches up with after=<last id> on every reconnect', async () => {
+    ctx.backend.store('first', 'user');
+    ctx.session.start(SERVER, token);
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(ctx.backend.subscribes).toBe(1));
+    const lastId = ctx.backend.messages[0].id;
+
+    ctx.backend.disconnect();
+    expect(ctx.session.connected).toBe(false);
+    // Replies while the socket was down reach nobody live.
+    ctx.backend.reply('missed 1');
+    ctx.backend.reply('missed 2');
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(contents(ctx.session)).toEqual(['first', 'missed 1', 'missed 2']));
+    expect(ctx.backend.requests).toContain(`GET /api/support_chat/messages?after=${lastId}`);
+    const live = ctx.events.added.filter((e) => e.live).flatMap((e) => e.messages.map((m) => m.content));
+    expect(live).toEqual(['missed 1', 'missed 2']);
+  });
+
+  it('never shows a message twice when the socket and the catch-up both deliver it', async () => {
+    ctx.session.start(SERVER, token);
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(ctx.backend.subscribes).toBe(1));
+    ctx.backend.reply('one');
+    ctx.backend.disconnect();
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(ctx.backend.subscribes).toBe(2));
+    await settle();
+    expect(contents(ctx.session)).toEqual(['one']);
+  });
+
+  it('resends with the same client_id after a lost ack, and the server keeps one copy', async () => {
+    ctx.session.start(SERVER, token);
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(ctx.backend.subscribes).toBe(1));
+    ctx.backend.loseAcks = true;
+    ctx.backend.echoBeforeAck = false;
+    ctx.session.send('lost ack');
+    await vi.waitFor(() => expect(ctx.backend.sends).toHaveLength(1));
+    ctx.backend.loseAcks = false;
+    await vi.waitFor(() => expect(ctx.session.pending).toHaveLength(0));
+    expect(new Set(ctx.backend.sends.map((s) => s.client_id)).size).toBe(1);
+    expect(ctx.backend.messages.filter((m) => m.content === 'lost ack')).toHaveLength(1);
+    expect(contents(ctx.session)).toEqual(['lost ack']);
+  });
+
+  it('sends queued messages in the order they were typed', async () => {
+    ctx.session.start(SERVER, token);
+    for (const text of ['a', 'b', 'c']) ctx.session.send(text);
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(ctx.session.pending).toHaveLength(0));
+    expect(ctx.backend.messages.map((m) => m.content)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('counts unread replies and marks them read only while viewed', async () => {
+    ctx.session.start(SERVER, token);
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(ctx.backend.subscribes).toBe(1));
+    ctx.backend.reply('r1');
+    ctx.backend.reply('r2');
+    expect(ctx.session.unreadCount).toBe(2);
+    await settle();
+    expect(ctx.backend.markReadCalls).toBe(0);
+
+    ctx.session.setViewing(true);
+    await vi.waitFor(() => expect(ctx.session.unreadCount).toBe(0));
+    expect(ctx.backend.markReadCalls).toBe(1);
+    ctx.backend.reply('while open');
+    await vi.waitFor(() => expect(ctx.backend.markReadCalls).toBe(2));
+    expect(ctx.session.unreadCount).toBe(0);
+  });
+
+  it('applies messages_read from another tab, but not to replies newer than the read', async () => {
+    ctx.session.start(SERVER, token);
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(ctx.backend.subscribes).toBe(1));
+    ctx.backend.reply('old');
+    const readAt = new Date(Date.parse(ctx.backend.messages[0].created_at) + 500).toISOString();
+    ctx.backend.reply('newer');
+    ctx.backend.socket.handlers.messagesRead({ type: 'messages_read', chat_id: ctx.backend.chatId, reader: 'user', read_at: readAt });
+    expect(ctx.session.unreadCount).toBe(1);
+  });
+
+  it('loads older pages before the oldest message it has', async () => {
+    for (let i = 0; i < 120; i++) ctx.backend.store(`m${i}`, 'user');
+    ctx.session.start(SERVER, token);
+    await vi.waitFor(() => expect(ctx.session.loaded).toBe(true));
+    expect(ctx.session.store.size).toBe(50);
+    expect(ctx.session.hasMore).toBe(true);
+    await ctx.session.loadOlder();
+    await ctx.session.loadOlder();
+    expect(ctx.session.store.size).toBe(120);
+    expect(ctx.session.hasMore).toBe(false);
+    expect(contents(ctx.session)[0]).toBe('m0');
+    expect(contents(ctx.session)[119]).toBe('m119');
+    expect(ctx.events.added.every((e) => !e.live)).toBe(true);
+  });
+
+  it('reports an expired token from the handshake and from REST, once', async () => {
+    const stale = ctx.backend.userToken('u1', { v: 2 });
+    ctx.backend.validTokens.delete(stale);
+    ctx.session.start(SERVER, stale);
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(ctx.events.expired).toBe(1));
+    await settle();
+    expect(ctx.events.expired).toBe(1);
+    expect(ctx.session.active).toBe(false);
+  });
+
+  it('a new token for the same user reconnects and keeps history and outbox', async () => {
+    ctx.backend.store('kept', 'user');
+    const stale = ctx.backend.userToken('u1', { v: 2 });
+    ctx.session.start(SERVER, token);
+    await vi.waitFor(() => expect(ctx.session.loaded).toBe(true));
+    ctx.backend.validTokens.delete(token);
+    ctx.backend.validTokens.delete(stale);
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(ctx.events.expired).toBe(1));
+    ctx.session.send('queued while expired');
+
+    const fresh = ctx.backend.userToken('u1', { v: 3 });
+    ctx.session.start(SERVER, fresh);
+    expect(contents(ctx.session)).toEqual(['kept']);
+    expect(ctx.session.pending).toHaveLength(1);
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(contents(ctx.session)).toEqual(['kept', 'queued while expired']));
+    expect(ctx.backend.socket.token).toBe(fresh);
+  });
+
+  it('marks a message refused as invalid as failed, and lets the user discard it', async () => {
+    ctx.session.start(SERVER, token);
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(ctx.backend.subscribes).toBe(1));
+    const socket = ctx.backend.socket;
+    socket.send = async () => ({ ok: false, error: 'invalid_content' });
+    ctx.session.send('refused');
+    await vi.waitFor(() => expect(ctx.session.pending[0]?.failed).toBe(true));
+    ctx.session.discard(ctx.session.pending[0].client_id);
+    expect(ctx.session.pending).toHaveLength(0);
+  });
+});

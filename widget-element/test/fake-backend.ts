@@ -1,0 +1,190 @@
+import type { FetchLike } from '../src/internal/api.js';
+import type { Transport, TransportFactory, TransportHandlers } from '../src/internal/transport.js';
+import type { Ack, SupportMessage } from '../src/internal/types.js';
+
+let seq = 0;
+const id = () => `00000000-0000-4000-8000-${String(++seq).padStart(12, '0')}`;
+
+/** Base time for created_at values: strictly increasing, like the server's clock. */
+let clock = Date.parse('2026-01-01T10:00:00.000Z');
+const now = () => new Date((clock += 1000)).toISOString();
+
+interface FakeSocket extends Transport {
+  handlers: TransportHandlers;
+  token: string;
+  isConnected: boolean;
+  closed: boolean;
+}
+
+/**
+ * An in-memory stand-in for the backend's user-facing REST and socket contract, so the session's
+ * delivery rules can be driven step by step: connect, drop, reply, lose an ack.
+ */
+export class FakeBackend {
+  readonly chatId = id();
+  messages: SupportMessage[] = [];
+  sockets: FakeSocket[] = [];
+  requests: string[] = [];
+  sends: { content: string; client_id: string }[] = [];
+  subscribes = 0;
+  markReadCalls = 0;
+  validTokens = new Set<string>();
+  /** When set, send_message acks never come (the message may still be stored). */
+  loseAcks = false;
+  /** Echo new_message before the ack, as the server's room broadcast can. */
+  echoBeforeAck = true;
+  pageSize = 50;
+
+  readonly fetch: FetchLike = async (input, init) => {
+    const url = new URL(input);
+    const method = init?.method ?? 'GET';
+    const auth = new Headers(init?.headers).get('Authorization') ?? '';
+    this.requests.push(`${method} ${url.pathname}${url.search}`);
+    if (!this.validTokens.has(auth.replace(/^Bearer /, ''))) return json(401, { statusCode: 401 });
+    if (method === 'GET' && url.pathname === '/api/support_chat') {
+      const before = url.searchParams.get('before');
+      const limit = Number(url.searchParams.get('limit') ?? this.pageSize);
+      const end = before ? this.messages.findIndex((m) => m.id === before) : this.messages.length;
+      const start = Math.max(0, end - limit);
+      return json(200, { id: this.chatId, messages: this.messages.slice(start, end), has_more: start > 0 });
+    }
+    if (method === 'GET' && url.pathname === '/api/support_chat/messages') {
+      const after = url.searchParams.get('after');
+      const index = this.messages.findIndex((m) => m.id === after);
+      return json(200, this.messages.slice(index + 1));
+    }
+    if (method === 'PATCH' && url.pathname === '/api/support_chat/mark_read') {
+      this.markReadCalls++;
+      const at = now();
+      let updated = 0;
+      this.messages = this.messages.map((m) => {
+        if (m.sender_type !== 'admin' || m.read_at) return m;
+        updated++;
+        return { ...m, read_at: at };
+      });
+      this.broadcast((h) => h.messagesRead({ type: 'messages_read', chat_id: this.chatId, reader: 'user', read_at: at }));
+      return json(200, { updated });
+    }
+    return json(404, { statusCode: 404 });
+  };
+
+  readonly transport: TransportFactory = (_server, token, handlers) => {
+    const backend = this;
+    const socket: FakeSocket = {
+      handlers,
+      token,
+      isConnected: false,
+      closed: false,
+      get connected() {
+        return this.isConnected;
+      },
+      async subscribe(chatId): Promise<Ack> {
+        if (!socket.isConnected) throw new Error('not connected');
+        backend.subscribes++;
+        return chatId === backend.chatId ? { ok: true } : { ok: false, error: 'forbidden' };
+      },
+      async send(payload) {
+        if (!socket.isConnected) throw new Error('not connected');
+        backend.sends.push({ content: payload.content, client_id: payload.client_id });
+        const message = backend.store(payload.content, 'user', payload.client_id);
+        if (backend.loseAcks) throw new Error('ack timeout');
+        if (backend.echoBeforeAck) backend.broadcast((h) => h.newMessage({ type: 'new_message', chat_id: backend.chatId, message }));
+        const ack: Ack<{ message: SupportMessage }> = { ok: true, message };
+        if (!backend.echoBeforeAck) queueMicrotask(() => backend.broadcast((h) => h.newMessage({ type: 'new_message', chat_id: backend.chatId, message })));
+        return ack;
+      },
+      close() {
+        socket.closed = true;
+        socket.isConnected = false;
+      },
+    };
+    this.sockets.push(socket);
+    return socket;
+  };
+
+  /** A token for `sub` that this backend accepts. */
+  userToken(sub: string, extra: Record<string, unknown> = {}): string {
+    const token = fakeJwt({ sub, email: `${sub}@example.com`, ...extra });
+    this.validTokens.add(token);
+    return token;
+  }
+
+  get socket(): FakeSocket {
+    const open = this.sockets.filter((s) => !s.closed);
+    return open[open.length - 1];
+  }
+
+  /** Completes the handshake, or refuses it like the server does for a bad token. */
+  connect(): void {
+    const socket = this.socket;
+    if (!this.validTokens.has(socket.token)) {
+      socket.handlers.unauthorized();
+      return;
+    }
+    socket.isConnected = true;
+    socket.handlers.connect();
+  }
+
+  disconnect(): void {
+    const socket = this.socket;
+    socket.isConnected = false;
+    socket.handlers.disconnect();
+  }
+
+  /** Stores a message the way the server does: idempotent per client_id. */
+  store(content: string, sender: SupportMessage['sender_type'], clientId: string | null = null): SupportMessage {
+    const existing = clientId ? this.messages.find((m) => m.client_id === clientId) : undefined;
+    if (existing) return existing;
+    const message: SupportMessage = {
+      id: id(),
+      chat_id: this.chatId,
+      content,
+      sender_type: sender,
+      read_at: null,
+      created_at: now(),
+      client_id: clientId,
+    };
+    this.messages.push(message);
+    return message;
+  }
+
+  /** An agent reply, stored and pushed to connected sockets. */
+  reply(content: string): SupportMessage {
+    const message = this.store(content, 'admin');
+    this.broadcast((h) => h.newMessage({ type: 'new_message', chat_id: this.chatId, message }));
+    return message;
+  }
+
+  private broadcast(fn: (handlers: TransportHandlers) => void): void {
+    for (const s of this.sockets) if (s.isConnected && !s.closed) fn(s.handlers);
+  }
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+}
+
+/** Lets every pending promise and zero-delay task run, to check that nothing more happens. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
+}
+
+export class MemoryStorage {
+  readonly data = new Map<string, string>();
+  getItem(key: string): string | null {
+    return this.data.get(key) ?? null;
+  }
+  setItem(key: string, value: string): void {
+    this.data.set(key, value);
+  }
+  removeItem(key: string): void {
+    this.data.delete(key);
+  }
+}
+
+/** A token the session can read claims from (the fake backend checks it by value). */
+export function fakeJwt(claims: Record<string, unknown>): string {
+  const enc = (v: unknown) =>
+    btoa(JSON.stringify(v)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  return `${enc({ alg: 'HS256', typ: 'JWT' })}.${enc(claims)}.sig`;
+}
