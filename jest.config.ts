@@ -28,6 +28,8 @@ const config: Config = {
       rootDir: 'backend/test',
       testMatch: ['**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/support/global-setup.ts',
+      // Real Postgres, Redis and bcrypt on a shared 2-core machine: generous, never a timing assertion.
+      testTimeout: 30_000,
     },
   ],
 };

@@ -24,8 +24,6 @@ export class MarkReadPayload extends ChatRefPayload {
   up_to?: string;
 }
 
-export class EmptyPayload {}
-
 type Ctor<T> = new () => T;
 
 /**
@@ -39,4 +37,12 @@ export function parsePayload<T extends object>(type: Ctor<T>, payload: unknown):
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length) throw new DomainError('invalid_content');
   return instance;
+}
+
+/** For events that take no fields: nothing, or an empty object. */
+export function parseEmptyPayload(payload: unknown): void {
+  if (payload === undefined || payload === null) return;
+  if (typeof payload !== 'object' || Array.isArray(payload) || Object.keys(payload).length > 0) {
+    throw new DomainError('invalid_content');
+  }
 }

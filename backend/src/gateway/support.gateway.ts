@@ -16,7 +16,7 @@ import { ChatsService } from '../chats/chats.service';
 import { ChatEvents, type ChatEvent } from '../common/chat-events';
 import { DomainError } from '../common/domain-error';
 import type { Ack, ClientToServerEvents, ServerToClientEvents, SupportMessage } from '../contracts/wire';
-import { ChatRefPayload, EmptyPayload, MarkReadPayload, parsePayload, SendMessagePayload } from './socket-payloads';
+import { ChatRefPayload, MarkReadPayload, parseEmptyPayload, parsePayload, SendMessagePayload } from './socket-payloads';
 
 interface SocketData {
   identity: Identity;
@@ -103,7 +103,7 @@ export class SupportGateway implements OnGatewayInit, OnGatewayDisconnect, OnMod
   @SubscribeMessage('subscribe_admin')
   subscribeAdmin(@ConnectedSocket() socket: SupportSocket, @MessageBody() body: unknown): Promise<Ack> {
     return this.ack(async () => {
-      parsePayload(EmptyPayload, body);
+      parseEmptyPayload(body);
       if (socket.data.identity.kind !== 'agent') throw new DomainError('forbidden');
       await socket.join(AGENTS_ROOM);
       return {};

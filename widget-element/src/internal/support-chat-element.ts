@@ -132,6 +132,7 @@ export class SupportChatElement extends LitElement {
   );
   private lastUnread = 0;
   private scrollToEnd = false;
+  private focusWasInside = false;
   private readonly onVisibility = () => this.updateViewing();
 
   /**
@@ -184,6 +185,8 @@ export class SupportChatElement extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if ((changed.has('server') || changed.has('token')) && this.isConnected) this.connectSession();
+    // Read before the render hides the panel: hiding it drops the focus it held.
+    if (changed.has('isOpen') && !this.isOpen) this.focusWasInside = this.shadowRoot?.activeElement != null;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -193,7 +196,7 @@ export class SupportChatElement extends LitElement {
         this.textarea.focus();
         this.emit('support-chat-open');
       } else {
-        if (this.matches(':focus-within')) this.launcher.focus();
+        if (this.focusWasInside) this.launcher.focus();
         this.emit('support-chat-close');
       }
       this.updateViewing();

@@ -76,6 +76,8 @@ export interface MessagesReadEvent {
   chat_id: string;
   reader: SenderType;
   read_at: string;
+  /** Added by this backend: exactly the messages the read marked. */
+  message_ids?: string[];
 }
 
 export interface ServerToClientEvents {
@@ -91,6 +93,7 @@ export type AckErrorCode =
   | 'not_found'
   | 'invalid_content'
   | 'rate_limited'
+  | 'internal_error'
   // Produced on this side when the server never answers.
   | 'timeout';
 
@@ -100,6 +103,8 @@ export interface ClientToServerEvents {
   subscribe: (payload: { chat_id: string }, ack: (res: Ack) => void) => void;
   unsubscribe: (payload: { chat_id: string }, ack: (res: Ack) => void) => void;
   subscribe_admin: (payload: Record<string, never>, ack: (res: Ack) => void) => void;
+  /** Added by this backend: for an agent, records that the chat was viewed. */
+  mark_read: (payload: { chat_id: string }, ack: (res: Ack<{ updated: number }>) => void) => void;
   send_message: (
     payload: { chat_id: string; content: string; client_id?: string },
     ack: (res: Ack<{ message: SupportMessage }>) => void,

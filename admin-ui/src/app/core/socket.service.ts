@@ -119,6 +119,11 @@ export class SocketService implements OnDestroy {
     return this.emit('send_message', payload);
   }
 
+  /** Records the agent's view of a chat without refetching it. */
+  markViewed(chatId: string): Promise<Ack<{ updated: number }>> {
+    return this.emit('mark_read', { chat_id: chatId });
+  }
+
   ngOnDestroy(): void {
     this.disconnect();
   }

@@ -65,7 +65,7 @@ export class ChatDetailStore {
       .pipe(takeUntilDestroyed(destroyRef))
       .subscribe((event) => {
         if (event.chat_id !== this.chatId || event.reader !== 'user') return;
-        this.messages.update((list) => markAgentMessagesRead(list, event.read_at));
+        this.messages.update((list) => markAgentMessagesRead(list, event.read_at, event.message_ids));
       });
     this.socket
       .on('chat_updated')
@@ -257,6 +257,20 @@ export class ChatDetailStore {
     this.scheduleRecordView();
   }
 
+  private async recordView(chatId: string): Promise<void> {
+    if (this.socket.connected()) {
+      const ack = await this.socket.markViewed(chatId);
+      if (ack.ok) return;
+    }
+    // The contract's own way: fetching the chat records the view (and catches up on the way).
+    try {
+      const chat = await firstValueFrom(this.api.get(chatId));
+      if (chatId === this.chatId) this.applyChat(chat);
+    } catch {
+      // The next message or visit records it.
+    }
+  }
+
   private scheduleRecordView(): void {
     if (this.recordViewTimer) clearTimeout(this.recordViewTimer);
     this.recordViewTimer = setTimeout(() => {
@@ -264,12 +278,7 @@ export class ChatDetailStore {
       const chatId = this.chatId;
       if (!chatId) return;
       this.chats.markViewed(chatId);
-      this.api.get(chatId).subscribe({
-        next: (chat) => {
-          if (chatId === this.chatId) this.applyChat(chat);
-        },
-        error: () => undefined,
-      });
+      void this.recordView(chatId);
     }, RECORD_VIEW_DELAY_MS);
   }
 }

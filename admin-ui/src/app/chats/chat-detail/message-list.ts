@@ -31,12 +31,14 @@ export function mergeMessages(
 export function markAgentMessagesRead(
   messages: readonly SupportMessage[],
   readAt: string,
+  messageIds?: readonly string[],
 ): SupportMessage[] {
   const until = Date.parse(readAt);
+  const ids = messageIds ? new Set(messageIds) : null;
+  const isTarget = (m: SupportMessage): boolean =>
+    ids ? ids.has(m.id) : Date.parse(m.created_at) <= until;
   return messages.map((m) =>
-    m.sender_type === 'admin' && m.read_at === null && Date.parse(m.created_at) <= until
-      ? { ...m, read_at: readAt }
-      : m,
+    m.sender_type === 'admin' && m.read_at === null && isTarget(m) ? { ...m, read_at: readAt } : m,
   );
 }
 

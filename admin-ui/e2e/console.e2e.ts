@@ -1,0 +1,219 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  EndUser,
+  TestServer,
+  cardFor,
+  launchBrowser,
+  logIn,
+  newPage,
+  startServer,
+  todayLabel,
+} from './harness';
+
+describe('agents console in Chromium against the real server', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function freshPage(): Promise<Page> {
+    await context?.close();
+    ({ context, page, errors } = await newPage(browser));
+    return page;
+  }
+
+  function expectNoPageErrors(): void {
+    expect(errors).toEqual([]);
+  }
+
+  it('refuses a wrong password with a message and stays on the login page', async () => {
+    await freshPage();
+    await page.goto(`${server.url}/admin/`);
+    await page.waitForURL(/\/admin\/login/);
+    await page.fill('input[name=email]', server.admin.email);
+    await page.fill('input[name=password]', 'not-the-password');
+    await page.click('button[type=submit]');
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('Wrong email or password');
+    expect(page.url()).toMatch(/\/admin\/login/);
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expectNoPageErrors();
+  });
+
+  it('shows a new user message live at the top as unread; the reply reaches the user', async () => {
+    const earlier = new EndUser(server, 'earlier@example.com');
+    await earlier.send('An older question');
+    await freshPage();
+    await logIn(page, server);
+    await cardFor(page, earlier.chatId!).waitFor();
+
+    const customer = new EndUser(server, 'dana@example.com', 'Dana Scully');
+    const chatId = await customer.openChat();
+    await customer.send('My invoice is wrong');
+
+    // Live: no reload, the new chat arrives through the agents' room and goes to the top.
+    await page.waitForFunction(
+      (id) => document.querySelector('[data-chat-id]')?.getAttribute('data-chat-id') === id,
+      chatId,
+    );
+    const card = cardFor(page, chatId);
+    expect(await card.getAttribute('data-unread')).toBe('true');
+    expect(await card.textContent()).toContain('dana@example.com');
+    expect(await card.textContent()).toContain('Dana Scully');
+    expect(await card.locator('.preview').textContent()).toContain('My invoice is wrong');
+    expect(await card.locator('.meta').textContent()).toMatch(/1 message · (just now|1 minute ago)/);
+    await page.waitForFunction(() => document.title === '(2) Support Chats');
+
+    await card.click();
+    await page.waitForURL(new RegExp(`/admin/chats/${chatId}$`));
+    await page.locator('h1', { hasText: 'dana@example.com' }).waitFor();
+    const divider = page.locator('.day-divider');
+    await divider.first().waitFor();
+    expect(await divider.first().textContent()).toBe(todayLabel());
+    const userMessage = page.locator('[data-sender="user"]', { hasText: 'My invoice is wrong' });
+    expect(await userMessage.locator('.sender').textContent()).toBe('Dana Scully');
+
+    const userSocket = await customer.connect();
+    try {
+      const box = page.locator('textarea');
+      await box.fill('Line one');
+      await box.press('Shift+Enter');
+      await box.pressSequentially('Line two');
+      // Shift+Enter added a line and sent nothing.
+      expect(await box.inputValue()).toBe('Line one\nLine two');
+      expect(userSocket.received.filter((m) => m.sender_type === 'admin')).toEqual([]);
+      await box.press('Enter');
+
+      const reply = await userSocket.waitFor((m) => m.sender_type === 'admin');
+      expect(reply.content).toBe('Line one\nLine two');
+      expect(reply.chat_id).toBe(chatId);
+      expect(reply.client_id).toMatch(/^[0-9a-f-]{36}$/);
+      const shown = page.locator(`[data-message-id="${reply.id}"]`);
+      await shown.waitFor();
+      expect(await shown.getAttribute('data-sender')).toBe('admin');
+      expect(await shown.locator('.sender').textContent()).toBe('You');
+      expect(await box.inputValue()).toBe('');
+      // Sent once: the ack and the room's echo are the same message.
+      expect(await page.locator('[data-sender="admin"]').count()).toBe(1);
+    } finally {
+      userSocket.close();
+    }
+
+    await page.keyboard.press('Escape');
+    await page.waitForURL(/\/admin\/chats$/);
+    await page.waitForFunction(
+      (id) => document.querySelector(`[data-chat-id="${id}"] .preview`)?.textContent?.trim() === 'You: Line one\nLine two'.replace('\n', ' ') ||
+        document.querySelector(`[data-chat-id="${id}"] .preview`)?.textContent?.startsWith('You: ') === true,
+      chatId,
+    );
+    expect(await cardFor(page, chatId).locator('.preview').textContent()).toMatch(/^You: Line one/);
+    expect(await cardFor(page, chatId).getAttribute('data-unread')).toBe('false');
+    await page.waitForFunction(() => document.title === '(1) Support Chats');
+    expectNoPageErrors();
+  });
+
+  it('archives to the Archived tab, and a new user message brings the chat back to Active', async () => {
+    const customer = new EndUser(server, 'fox@example.com');
+    const chatId = await customer.openChat();
+    await customer.send('Please close my ticket');
+    await freshPage();
+    await logIn(page, server);
+    await cardFor(page, chatId).click();
+    const toggle = page.locator('button.archive-toggle');
+    await toggle.waitFor();
+    expect((await toggle.textContent())?.trim()).toBe('Archive');
+    await toggle.click();
+    await page.locator('button.archive-toggle', { hasText: 'Restore' }).waitFor();
+
+    await page.locator('a.back').click();
+    await page.waitForURL(/\/admin\/chats$/);
+    await page.locator('h1', { hasText: 'Support Chats' }).waitFor();
+    expect(await cardFor(page, chatId).count()).toBe(0);
+    await page.locator('a[data-tab="archived"]').click();
+    await page.waitForURL(/\/admin\/chats\/archived$/);
+    await cardFor(page, chatId).waitFor();
+
+    // While the agent looks at the Archived tab, the user writes again.
+    await customer.send('Actually, one more thing');
+    await cardFor(page, chatId).waitFor({ state: 'detached' });
+    await page.locator('a[data-tab="active"]').click();
+    const card = cardFor(page, chatId);
+    await card.waitFor();
+    expect(await card.getAttribute('data-unread')).toBe('true');
+    expect(await card.locator('.preview').textContent()).toContain('Actually, one more thing');
+    expect(await page.locator('[data-chat-id]').first().getAttribute('data-chat-id')).toBe(chatId);
+
+    // The keyboard does the same: j selects the top card, e archives it.
+    await page.keyboard.press('j');
+    await page.keyboard.press('e');
+    await card.waitFor({ state: 'detached' });
+    await page.locator('a[data-tab="archived"]').click();
+    await cardFor(page, chatId).waitFor();
+    expectNoPageErrors();
+  });
+
+  it('shows a script-like message as text, in the list and in the chat', async () => {
+    const payload = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script><b>bold</b>';
+    const customer = new EndUser(server, 'mallory@example.com', '<i>Mallory</i>');
+    const chatId = await customer.openChat();
+    await customer.send(payload);
+    await freshPage();
+    await logIn(page, server);
+    const card = cardFor(page, chatId);
+    await card.waitFor();
+    expect(await card.locator('.preview').textContent()).toContain(payload);
+    expect(await card.locator('img, script, b, i').count()).toBe(0);
+
+    await card.click();
+    const message = page.locator('[data-sender="user"]').first();
+    await message.waitFor();
+    expect(await message.locator('.bubble').textContent()).toBe(payload);
+    expect(await message.locator('.sender').textContent()).toBe('<i>Mallory</i>');
+    expect(await page.locator('.log img, .log script, .log b, .log i').count()).toBe(0);
+    expect(await page.evaluate(() => (window as Window & { __xss?: number }).__xss)).toBeUndefined();
+    expectNoPageErrors();
+  });
+
+  it('sends the agent back to the login page when the server refuses the token', async () => {
+    await freshPage();
+    await logIn(page, server);
+    // A token the server no longer accepts, as after a secret rotation.
+    await page.evaluate(() => {
+      const key = 'support-console.session';
+      const session = JSON.parse(sessionStorage.getItem(key) ?? '{}') as { token?: string };
+      sessionStorage.setItem(key, JSON.stringify({ ...session, token: `${session.token}x` }));
+    });
+    await page.reload();
+    await page.waitForURL(/\/admin\/login/);
+    await page.locator('button[type=submit]').waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('support-console.session'))).toBeNull();
+    expectNoPageErrors();
+  });
+
+  it('loads a deep link to a chat and logs out', async () => {
+    const customer = new EndUser(server, 'deep@example.com');
+    const chatId = await customer.openChat();
+    await customer.send('Linked from an email');
+    await freshPage();
+    await logIn(page, server);
+    await page.goto(`${server.url}/admin/chats/${chatId}`);
+    await page.locator('[data-sender="user"]', { hasText: 'Linked from an email' }).waitFor();
+    await page.locator('button.logout').click();
+    await page.waitForURL(/\/admin\/login/);
+    await page.goto(`${server.url}/admin/chats/${chatId}`);
+    await page.waitForURL(/\/admin\/login\?returnUrl=/);
+    expectNoPageErrors();
+  });
+});

@@ -1,0 +1,217 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import '../src/support-chat.js';
+import { SupportChatElement } from '../src/internal/support-chat-element.js';
+import { registerLocale } from '../src/internal/strings.js';
+import { FakeBackend } from './fake-backend.js';
+
+const SERVER = 'https://support.example.test';
+let backend: FakeBackend;
+let el: SupportChatElement;
+
+function part(name: string): HTMLElement {
+  const found = el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
+  if (!found) throw new Error(`no part ${name}`);
+  return found;
+}
+const parts = (name: string) => [...el.shadowRoot!.querySelectorAll<HTMLElement>(`[part~="${name}"]`)];
+const bubbleTexts = () => parts('message').map((m) => m.querySelector('.content')!.textContent);
+const textarea = () => part('input') as HTMLTextAreaElement;
+
+async function mount(attrs: Record<string, string> = {}): Promise<SupportChatElement> {
+  el = document.createElement('support-chat');
+  el.setAttribute('server', SERVER);
+  el.setAttribute('token', backend.userToken('u1'));
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  document.body.append(el);
+  await el.updateComplete;
+  await vi.waitFor(() => expect(backend.sockets.length).toBeGreaterThan(0));
+  return el;
+}
+
+async function connected(): Promise<void> {
+  backend.connect();
+  await vi.waitFor(() => expect(part('status').dataset.connected).toBe('true'));
+  await vi.waitFor(() => expect(backend.subscribes).toBeGreaterThan(0));
+}
+
+async function type(text: string): Promise<void> {
+  const area = textarea();
+  area.value = text;
+  area.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+  await el.updateComplete;
+}
+
+function press(target: HTMLElement, key: string, init: KeyboardEventInit = {}): KeyboardEvent {
+  const event = new KeyboardEvent('keydown', { key, bubbles: true, composed: true, cancelable: true, ...init });
+  target.dispatchEvent(event);
+  return event;
+}
+
+beforeEach(() => {
+  localStorage.clear();
+  backend = new FakeBackend();
+  SupportChatElement.transportFactory = backend.transport;
+  vi.stubGlobal('fetch', backend.fetch);
+});
+
+afterEach(() => {
+  el?.remove();
+  vi.unstubAllGlobals();
+});
+
+describe('<support-chat>', () => {
+  it('is registered and exposes the contract parts', async () => {
+    await mount();
+    expect(customElements.get('support-chat')).toBe(SupportChatElement);
+    for (const name of ['launcher', 'panel', 'status', 'input', 'send']) expect(parts(name)).toHaveLength(1);
+    expect(part('launcher').getAttribute('aria-expanded')).toBe('false');
+    expect(part('status').dataset.connected).toBe('false');
+    expect(parts('badge')).toHaveLength(0);
+  });
+
+  it('opens and closes by click, methods, the open property and Escape, firing events', async () => {
+    await mount();
+    const log: string[] = [];
+    document.addEventListener('support-chat-open', () => log.push('open'));
+    document.addEventListener('support-chat-close', () => log.push('close'));
+
+    part('launcher').click();
+    await el.updateComplete;
+    expect(el.hasAttribute('open')).toBe(true);
+    expect(part('launcher').getAttribute('aria-expanded')).toBe('true');
+    expect(el.shadowRoot!.activeElement).toBe(textarea());
+
+    press(textarea(), 'Escape');
+    await el.updateComplete;
+    expect(el.hasAttribute('open')).toBe(false);
+    expect(el.shadowRoot!.activeElement).toBe(part('launcher'));
+
+    el.open();
+    await el.updateComplete;
+    el.close();
+    await el.updateComplete;
+    el.toggle();
+    await el.updateComplete;
+    expect(el.isOpen).toBe(true);
+    // Frameworks that bind properties assign a boolean to `open`.
+    (el as unknown as { open: boolean }).open = false;
+    await el.updateComplete;
+    expect(el.isOpen).toBe(false);
+    expect(typeof el.open).toBe('function');
+    expect(log).toEqual(['open', 'close', 'open', 'close', 'open', 'close']);
+  });
+
+  it('sends on Enter, keeps a new line on Shift+Enter, and shows each message once', async () => {
+    await mount({ open: '' });
+    await connected();
+    await type('line one');
+    const shifted = press(textarea(), 'Enter', { shiftKey: true });
+    expect(shifted.defaultPrevented).toBe(false);
+    await el.updateComplete;
+    expect(parts('message')).toHaveLength(0);
+
+    await type('hello');
+    const sent = press(textarea(), 'Enter');
+    expect(sent.defaultPrevented).toBe(true);
+    await vi.waitFor(() => expect(backend.messages).toHaveLength(1));
+    await el.updateComplete;
+    expect(bubbleTexts()).toEqual(['hello']);
+    expect(parts('message')[0].dataset.sender).toBe('user');
+    expect(parts('message')[0].dataset.pending).toBeUndefined();
+    expect(textarea().value).toBe('');
+  });
+
+  it('shows a message typed offline as pending until the connection returns', async () => {
+    await mount({ open: '' });
+    await type('offline hello');
+    part('send').click();
+    await el.updateComplete;
+    const bubble = parts('message')[0];
+    expect(bubble.dataset.pending).toBe('true');
+    expect(bubble.textContent).toContain('Waiting for connection');
+    await connected();
+    await vi.waitFor(() => expect(parts('message')[0].dataset.pending).toBeUndefined());
+    expect(bubbleTexts()).toEqual(['offline hello']);
+  });
+
+  it('renders message content as text, never as markup', async () => {
+    backend.store('<img src=x onerror="window.__xss=1"><b>bold</b>', 'admin');
+    await mount({ open: '' });
+    await vi.waitFor(() => expect(parts('message')).toHaveLength(1));
+    const bubble = parts('message')[0];
+    expect(bubble.querySelector('img, b')).toBeNull();
+    expect(bubble.querySelector('.content')!.textContent).toBe('<img src=x onerror="window.__xss=1"><b>bold</b>');
+    expect(bubble.dataset.sender).toBe('admin');
+  });
+
+  it('counts unread replies on the badge, caps it at 9+, and clears it on open', async () => {
+    await mount();
+    await connected();
+    const counts: number[] = [];
+    el.addEventListener('support-chat-unread-change', (e) => counts.push(e.detail.count));
+    const messages: string[] = [];
+    el.addEventListener('support-chat-message', (e) => messages.push(e.detail.message.content));
+
+    backend.reply('first');
+    await el.updateComplete;
+    expect(part('badge').textContent).toBe('1');
+    expect(part('launcher').getAttribute('aria-label')).toBe('Open support chat, 1 unread message');
+    for (let i = 0; i < 9; i++) backend.reply(`more ${i}`);
+    await el.updateComplete;
+    expect(part('badge').textContent).toBe('9+');
+    expect(el.unreadCount).toBe(10);
+
+    el.open();
+    await vi.waitFor(() => expect(parts('badge')).toHaveLength(0));
+    expect(backend.markReadCalls).toBe(1);
+    expect(counts[0]).toBe(1);
+    expect(counts.at(-1)).toBe(0);
+    expect(messages).toHaveLength(10);
+  });
+
+  it('announces agent replies in a live region', async () => {
+    await mount();
+    await connected();
+    backend.reply('We are on it');
+    await el.updateComplete;
+    const live = el.shadowRoot!.querySelector('[aria-live="polite"]')!;
+    expect(live.textContent).toContain('Support: We are on it');
+  });
+
+  it('fires support-chat-token-expired and reconnects with a new token keeping its state', async () => {
+    backend.store('history', 'user');
+    await mount({ open: '' });
+    await vi.waitFor(() => expect(bubbleTexts()).toEqual(['history']));
+    const expired = vi.fn();
+    document.addEventListener('support-chat-token-expired', expired);
+    backend.validTokens.clear();
+    backend.connect();
+    await vi.waitFor(() => expect(expired).toHaveBeenCalledTimes(1));
+    document.removeEventListener('support-chat-token-expired', expired);
+
+    el.token = backend.userToken('u1', { fresh: true });
+    await el.updateComplete;
+    expect(bubbleTexts()).toEqual(['history']);
+    await connected();
+    expect(backend.socket.token).toBe(el.token);
+  });
+
+  it('takes its title, position and strings from attributes and locales', async () => {
+    registerLocale('fr', { send: 'Envoyer', openChat: 'Ouvrir le chat' });
+    await mount({ title: 'ACME help', position: 'bottom-left', locale: 'fr-CA' });
+    expect(el.shadowRoot!.querySelector('h2')!.textContent).toBe('ACME help');
+    expect(part('send').getAttribute('aria-label')).toBe('Envoyer');
+    expect(part('launcher').getAttribute('aria-label')).toBe('Ouvrir le chat');
+    el.strings = { send: 'Go' };
+    await el.updateComplete;
+    expect(part('send').getAttribute('aria-label')).toBe('Go');
+    expect(part('input').getAttribute('placeholder')).toBe('Type a message…');
+  });
+
+  it('stops its connection when removed from the page', async () => {
+    await mount();
+    await connected();
+    el.remove();
+    expect(backend.sockets.every((s) => s.closed)).toBe(true);
+  });
+});
