@@ -184,7 +184,6 @@ export class MemoryStorage {
 
 /** A token the session can read claims from (the fake backend checks it by value). */
 export function fakeJwt(claims: Record<string, unknown>): string {
-  const enc = (v: unknown) =>
-    btoa(JSON.stringify(v)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  const enc = (v: unknown) => Buffer.from(JSON.stringify(v), 'utf8').toString('base64url');
   return `${enc({ alg: 'HS256', typ: 'JWT' })}.${enc(claims)}.sig`;
 }
