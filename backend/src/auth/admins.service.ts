@@ -1,13 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { compare, hash } from 'bcryptjs';
 import { Repository } from 'typeorm';
 import { AppConfigService } from '../config/app-config.service';
 import { Admin } from './admin.entity';
+import { hashPassword, verifyPassword } from './password';
 
-const BCRYPT_COST = 11;
-// Compared against when the email is unknown, so a miss costs as long as a wrong password.
-const DUMMY_HASH = '$2b$11$xHpDZTa8yFOn7KInyn1uO.nWsVmPFf3TSprTBz8xrXZMlCzSIR0/u';
 
 @Injectable()
 export class AdminsService implements OnApplicationBootstrap {
@@ -33,7 +30,7 @@ export class AdminsService implements OnApplicationBootstrap {
 
   async create(email: string, password: string, name: string | null, opts = { ifMissing: false }): Promise<Admin> {
     const normalized = email.trim().toLowerCase();
-    const passwordHash = await hash(password, BCRYPT_COST);
+    const passwordHash = await hashPassword(password);
     const insert = this.admins
       .createQueryBuilder()
       .insert()
@@ -51,7 +48,7 @@ export class AdminsService implements OnApplicationBootstrap {
       where: { email: email.trim().toLowerCase() },
       select: { id: true, email: true, name: true, passwordHash: true },
     });
-    const ok = await compare(password, admin?.passwordHash ?? DUMMY_HASH);
+    const ok = await verifyPassword(password, admin?.passwordHash);
     return ok && admin ? admin : null;
   }
 }

@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { DataSource } from 'typeorm';
+import { runCli } from '../common/cli';
+import { loadConfig } from '../config/app-config';
+import { dataSourceOptions } from '../database/data-source-options';
+import { prepareDatabase } from '../database/prepare-database';
+import { Admin } from './admin.entity';
+import { hashPassword } from './password';
+
+/** `npm run admin:create -- --email a@b.c --password … [--name …]`: adds a console account. */
+runCli(async (env, argv) => {
+  const { values } = parseArgs({
+    args: argv,
+    options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
+  });
+  const email = values.email?.trim().toLowerCase();
+  if (!email || !/^[^\s@]+@[^\s@]+$/.test(email)) throw new Error('usage: npm run admin:create -- --email <email> --password <password> [--name <name>]');
+  if (!values.password || values.password.length < 8) throw new Error('--password must be at least 8 characters');
+  const config = loadConfig(env);
+  await prepareDatabase(config.databaseUrl);
+  const db = new DataSource(dataSourceOptions(config.databaseUrl));
+  await db.initialize();
+  try {
+    const result = await db
+      .createQueryBuilder()
+      .insert()
+      .into(Admin)
+      .values({ email, passwordHash: await hashPassword(values.password), name: values.name ?? null })
+      .orIgnore()
+      .returning(['id'])
+      .execute();
+    if (!result.raw.length) throw new Error(`an agent with the email ${email} already exists`);
+    console.log(`Created agent ${email}`);
+  } finally {
+    await db.destroy();
+  }
+});
