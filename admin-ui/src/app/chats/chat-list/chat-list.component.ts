@@ -100,9 +100,9 @@ export class ChatListComponent {
   private select(chatId: string): void {
     this.selectedId.set(chatId);
     // Focus follows the selection so Enter, screen readers and scrolling all agree.
-    const card = this.host.nativeElement.querySelector<HTMLElement>(
-      `[data-chat-id="${CSS.escape(chatId)}"]`,
-    );
+    const card = Array.from(
+      this.host.nativeElement.querySelectorAll<HTMLElement>('[data-chat-id]'),
+    ).find((el) => el.dataset['chatId'] === chatId);
     card?.focus();
     card?.scrollIntoView?.({ block: 'nearest' });
   }

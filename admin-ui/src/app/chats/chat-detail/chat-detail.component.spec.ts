@@ -1,0 +1,308 @@
+import { Component, signal } from '@angular/core';
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, TestRequest, provideHttpClientTesting } from '@angular/common/http/testing';
+import { Router, provideRouter } from '@angular/router';
+import { AdminSupportChat, SupportMessage } from '../../core/api.types';
+import { ClockService } from '../../core/clock.service';
+import { SocketService } from '../../core/socket.service';
+import { adminChat, message } from '../../../testing/factories';
+import { FakeSocketService } from '../../../testing/fake-socket';
+import { ChatsStore } from '../chats.store';
+import { ChatDetailComponent } from './chat-detail.component';
+
+@Component({ template: '' })
+class Blank {}
+
+const CHAT = 'chat-1';
+
+describe('ChatDetailComponent', () => {
+  let fixture: ComponentFixture<ChatDetailComponent>;
+  let backend: HttpTestingController;
+  let socket: FakeSocketService;
+  let el: HTMLElement;
+
+  beforeEach(() => {
+    socket = new FakeSocketService();
+    TestBed.configureTestingModule({
+      imports: [ChatDetailComponent],
+      providers: [
+        ChatsStore,
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        provideRouter([{ path: '**', component: Blank }]),
+        { provide: SocketService, useValue: socket },
+        { provide: ClockService, useValue: { now: signal(Date.parse('2024-01-30T12:00:00.000Z')) } },
+      ],
+    });
+    backend = TestBed.inject(HttpTestingController);
+  });
+
+  afterEach(() => backend.verify());
+
+  async function settle(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve));
+    await fixture.whenStable();
+  }
+
+  function expectChatFetch(): TestRequest {
+    return backend.expectOne((r) => r.url === `/api/admin/chats/${CHAT}` && !r.params.has('before'));
+  }
+
+  async function open(chat: Partial<AdminSupportChat> = {}): Promise<void> {
+    fixture = TestBed.createComponent(ChatDetailComponent);
+    fixture.componentRef.setInput('id', CHAT);
+    el = fixture.nativeElement as HTMLElement;
+    fixture.detectChanges();
+    expectChatFetch().flush(adminChat({ id: CHAT, ...chat }));
+    await settle();
+  }
+
+  const bubbles = (): { sender: string | null; text: string | null; mine: boolean }[] =>
+    Array.from(el.querySelectorAll('[data-sender]')).map((m) => ({
+      sender: m.getAttribute('data-sender'),
+      text: m.querySelector('.bubble')!.textContent,
+      mine: m.classList.contains('mine'),
+    }));
+
+  const textarea = (): HTMLTextAreaElement => el.querySelector('textarea')!;
+
+  async function type(text: string): Promise<void> {
+    textarea().value = text;
+    textarea().dispatchEvent(new Event('input'));
+    await settle();
+  }
+
+  async function key(target: EventTarget, init: KeyboardEventInit): Promise<KeyboardEvent> {
+    const event = new KeyboardEvent('keydown', { bubbles: true, cancelable: true, ...init });
+    target.dispatchEvent(event);
+    await settle();
+    return event;
+  }
+
+  function userMessage(overrides: Partial<SupportMessage>): SupportMessage {
+    return message({ chat_id: CHAT, ...overrides });
+  }
+
+  it('shows the user, the Archive toggle, and messages under date dividers with sides and labels', async () => {
+    await open({
+      messages: [
+        userMessage({ content: 'Hi there', created_at: '2024-01-29T10:30:00.000Z' }),
+        userMessage({ content: 'Reply please', sender_type: 'admin', created_at: '2024-01-29T10:35:00.000Z' }),
+        userMessage({ content: 'Next day', created_at: '2024-01-30T09:00:00.000Z' }),
+      ],
+    });
+    expect(el.querySelector('h1')?.textContent).toBe('dana@example.com');
+    expect(el.querySelector('.archive-toggle')?.textContent?.trim()).toBe('Archive');
+    expect(el.querySelector('a.back')?.getAttribute('href')).toBe('/chats');
+    expect(Array.from(el.querySelectorAll('.day-divider')).map((d) => d.textContent)).toEqual([
+      'Monday, January 29',
+      'Tuesday, January 30',
+    ]);
+    expect(bubbles()).toEqual([
+      { sender: 'user', text: 'Hi there', mine: false },
+      { sender: 'admin', text: 'Reply please', mine: true },
+      { sender: 'user', text: 'Next day', mine: false },
+    ]);
+    expect(Array.from(el.querySelectorAll('.sender')).map((s) => s.textContent)).toEqual([
+      'Dana Scully',
+      'You',
+      'Dana Scully',
+    ]);
+    expect(el.querySelector('time')?.textContent).toMatch(/^\d{1,2}:\d{2}\s?[AP]M$/);
+    expect(socket.joined).toEqual([CHAT]);
+  });
+
+  it("labels the user's messages with the email when there is no name", async () => {
+    await open({ user_name: null, messages: [userMessage({ content: 'x' })] });
+    expect(el.querySelector('.sender')?.textContent).toBe('dana@example.com');
+  });
+
+  it('renders markup in messages as plain text', async () => {
+    const payload = '<img src=x onerror="alert(1)"><script>alert(2)</script>';
+    await open({ messages: [userMessage({ content: payload })] });
+    expect(el.querySelector('.bubble')?.textContent).toBe(payload);
+    expect(el.querySelector('.log img, .log script')).toBeNull();
+  });
+
+  it('sends on Enter with a client_id, shows the message once, and keeps Shift+Enter for new lines', async () => {
+    await open();
+    await type('First line');
+    const shift = await key(textarea(), { key: 'Enter', shiftKey: true });
+    expect(shift.defaultPrevented).toBe(false);
+    expect(socket.sent).toEqual([]);
+
+    await type('First line\nsecond line');
+    const enter = await key(textarea(), { key: 'Enter' });
+    expect(enter.defaultPrevented).toBe(true);
+    expect(socket.sent).toHaveLength(1);
+    expect(socket.sent[0]).toMatchObject({ chat_id: CHAT, content: 'First line\nsecond line' });
+    expect(socket.sent[0].client_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(textarea().value).toBe('');
+
+    // The room echoes the same message after the ack: still one bubble.
+    const echoed = el.querySelector('[data-message-id]')!.getAttribute('data-message-id')!;
+    socket.serverEmits('new_message', {
+      type: 'new_message',
+      chat_id: CHAT,
+      message: userMessage({ id: echoed, sender_type: 'admin', content: 'First line\nsecond line', client_id: socket.sent[0].client_id }),
+    });
+    await settle();
+    expect(bubbles()).toEqual([{ sender: 'admin', text: 'First line\nsecond line', mine: true }]);
+    expect(el.querySelector('[data-pending]')).toBeNull();
+  });
+
+  it('does not send blank messages', async () => {
+    await open();
+    await type('   \n ');
+    await key(textarea(), { key: 'Enter' });
+    expect(socket.sent).toEqual([]);
+    expect(el.querySelector<HTMLButtonElement>('button.send')!.disabled).toBe(true);
+  });
+
+  it('sends over REST with the same client_id when the socket is down', async () => {
+    await open();
+    socket.status.set('reconnecting');
+    await type('Offline reply');
+    await key(textarea(), { key: 'Enter' });
+    const req = backend.expectOne(`/api/admin/chats/${CHAT}/messages`);
+    expect(req.request.method).toBe('POST');
+    expect(req.request.body.content).toBe('Offline reply');
+    expect(req.request.body.client_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(el.querySelector('[data-pending]')?.textContent).toContain('Sending…');
+    req.flush(userMessage({ id: 'm-rest', sender_type: 'admin', content: 'Offline reply', client_id: req.request.body.client_id }));
+    await settle();
+    expect(bubbles()).toEqual([{ sender: 'admin', text: 'Offline reply', mine: true }]);
+  });
+
+  it('offers a retry with the same client_id when a send fails', async () => {
+    await open();
+    socket.answerSend = () => Promise.resolve({ ok: false, error: 'rate_limited' });
+    await type('Too fast');
+    await key(textarea(), { key: 'Enter' });
+    expect(el.querySelector('[data-pending] .failure')?.textContent).toContain('too many messages');
+    const firstId = socket.sent[0].client_id;
+
+    socket.answerSend = new FakeSocketService().answerSend;
+    el.querySelector<HTMLButtonElement>('[data-pending] button')!.click();
+    await settle();
+    expect(socket.sent.map((s) => s.client_id)).toEqual([firstId, firstId]);
+    expect(el.querySelector('[data-pending]')).toBeNull();
+    expect(bubbles()).toHaveLength(1);
+  });
+
+  it('adds messages from the chat room live, once, ignoring other chats', async () => {
+    const first = userMessage({ content: 'One', created_at: '2024-01-30T10:00:00.000Z' });
+    await open({ messages: [first] });
+    const second = userMessage({ content: 'Two', created_at: '2024-01-30T10:01:00.000Z' });
+    socket.serverEmits('new_message', { type: 'new_message', chat_id: CHAT, message: second });
+    socket.serverEmits('new_message', { type: 'new_message', chat_id: CHAT, message: second });
+    socket.serverEmits('new_message', {
+      type: 'new_message',
+      chat_id: 'other',
+      message: message({ chat_id: 'other', content: 'Elsewhere' }),
+    });
+    await settle();
+    expect(bubbles().map((b) => b.text)).toEqual(['One', 'Two']);
+  });
+
+  it('marks agent messages read when the user reads them', async () => {
+    const reply = userMessage({ sender_type: 'admin', content: 'Done', created_at: '2024-01-30T10:00:00.000Z' });
+    await open({ messages: [reply] });
+    expect(el.querySelector('.read-mark')).toBeNull();
+    socket.serverEmits('messages_read', {
+      type: 'messages_read',
+      chat_id: CHAT,
+      reader: 'user',
+      read_at: '2024-01-30T10:05:00.000Z',
+    });
+    await settle();
+    expect(el.querySelector('.read-mark')?.textContent).toContain('Read');
+  });
+
+  it('loads older messages with ?before= and keeps them in order', async () => {
+    const newest = userMessage({ content: 'Newest', created_at: '2024-01-30T10:00:00.000Z' });
+    await open({ messages: [newest], has_more: true });
+    el.querySelector<HTMLButtonElement>('.load-older')!.click();
+    const req = backend.expectOne((r) => r.url === `/api/admin/chats/${CHAT}` && r.params.get('before') === newest.id);
+    req.flush(
+      adminChat({
+        id: CHAT,
+        has_more: false,
+        messages: [userMessage({ content: 'Oldest', created_at: '2024-01-29T10:00:00.000Z' })],
+      }),
+    );
+    await settle();
+    expect(bubbles().map((b) => b.text)).toEqual(['Oldest', 'Newest']);
+    expect(el.querySelector('.load-older')).toBeNull();
+  });
+
+  it('catches up after a reconnect, filling a gap larger than one page', async () => {
+    const known = userMessage({ id: 'known', content: 'Known', created_at: '2024-01-30T10:00:00.000Z' });
+    await open({ messages: [known] });
+    socket.reconnect();
+    // The list refetches too (it is the shell's store); not this spec's subject.
+    backend.expectOne((r) => r.url === '/api/admin/chats').flush({ items: [], next_cursor: null });
+    expectChatFetch().flush(
+      adminChat({
+        id: CHAT,
+        has_more: true,
+        messages: [userMessage({ content: 'Late 2', created_at: '2024-01-30T10:02:00.000Z' })],
+      }),
+    );
+    await settle();
+    const gap = backend.expectOne((r) => r.url === `/api/admin/chats/${CHAT}/messages` && r.params.get('after') === 'known');
+    gap.flush([userMessage({ content: 'Late 1', created_at: '2024-01-30T10:01:00.000Z' })]);
+    await settle();
+    expect(bubbles().map((b) => b.text)).toEqual(['Known', 'Late 1', 'Late 2']);
+  });
+
+  it('archives and restores with the toggle and with e; Escape goes back to the list', async () => {
+    await open();
+    el.querySelector<HTMLButtonElement>('.archive-toggle')!.click();
+    backend.expectOne(`/api/admin/chats/${CHAT}/archive`).flush({ id: CHAT, archived: true });
+    await settle();
+    expect(el.querySelector('.archive-toggle')?.textContent?.trim()).toBe('Restore');
+
+    await key(document.body, { key: 'e' });
+    backend.expectOne(`/api/admin/chats/${CHAT}/unarchive`).flush({ id: CHAT, archived: false });
+    await settle();
+    expect(el.querySelector('.archive-toggle')?.textContent?.trim()).toBe('Archive');
+
+    // Typing an "e" in the reply box is just a letter.
+    await key(textarea(), { key: 'e' });
+    backend.expectNone(`/api/admin/chats/${CHAT}/archive`);
+
+    const navigate = vi.spyOn(TestBed.inject(Router), 'navigateByUrl').mockResolvedValue(true);
+    await key(document.body, { key: 'Escape' });
+    expect(navigate).toHaveBeenCalledWith('/chats');
+  });
+
+  it('records the view again when a user message arrives while the agent is looking', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      fixture = TestBed.createComponent(ChatDetailComponent);
+      fixture.componentRef.setInput('id', CHAT);
+      fixture.detectChanges();
+      expectChatFetch().flush(adminChat({ id: CHAT }));
+      await vi.advanceTimersByTimeAsync(0);
+      socket.serverEmits('new_message', { type: 'new_message', chat_id: CHAT, message: userMessage({ content: 'New' }) });
+      expect(socket.viewed).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(socket.viewed).toEqual([CHAT]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('says so when the chat does not exist', async () => {
+    fixture = TestBed.createComponent(ChatDetailComponent);
+    fixture.componentRef.setInput('id', CHAT);
+    el = fixture.nativeElement as HTMLElement;
+    fixture.detectChanges();
+    expectChatFetch().flush({ statusCode: 404 }, { status: 404, statusText: 'Not Found' });
+    await settle();
+    expect(el.textContent).toContain('This chat does not exist.');
+    expect(textarea().disabled).toBe(true);
+  });
+});

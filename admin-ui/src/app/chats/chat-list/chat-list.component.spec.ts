@@ -1,0 +1,227 @@
+import { Component, signal } from '@angular/core';
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { Router, provideRouter } from '@angular/router';
+import { SupportChatListItem } from '../../core/api.types';
+import { ClockService } from '../../core/clock.service';
+import { SocketService } from '../../core/socket.service';
+import { chatItem } from '../../../testing/factories';
+import { FakeSocketService } from '../../../testing/fake-socket';
+import { ChatsStore } from '../chats.store';
+import { ChatListComponent } from './chat-list.component';
+
+@Component({ template: '' })
+class Blank {}
+
+const NOW = Date.parse('2024-01-29T12:00:00.000Z');
+const minutesAgo = (n: number): string => new Date(NOW - n * 60_000).toISOString();
+
+describe('ChatListComponent', () => {
+  let fixture: ComponentFixture<ChatListComponent>;
+  let backend: HttpTestingController;
+  let socket: FakeSocketService;
+  let clock: { now: ReturnType<typeof signal<number>> };
+  let el: HTMLElement;
+
+  beforeEach(() => {
+    socket = new FakeSocketService();
+    clock = { now: signal(NOW) };
+    TestBed.configureTestingModule({
+      imports: [ChatListComponent],
+      providers: [
+        ChatsStore,
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        provideRouter([{ path: 'chats/:id', component: Blank }]),
+        { provide: SocketService, useValue: socket },
+        { provide: ClockService, useValue: clock },
+      ],
+    });
+    backend = TestBed.inject(HttpTestingController);
+  });
+
+  afterEach(() => backend.verify());
+
+  // Store methods await HTTP through promises: let those continuations run, then render.
+  async function settle(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve));
+    await fixture.whenStable();
+  }
+
+  async function render(items: SupportChatListItem[], nextCursor: string | null = null, archived = false) {
+    fixture = TestBed.createComponent(ChatListComponent);
+    fixture.componentRef.setInput('archived', archived);
+    el = fixture.nativeElement as HTMLElement;
+    fixture.detectChanges();
+    const req = backend.expectOne((r) => r.url === '/api/admin/chats');
+    expect(req.request.params.get('archived')).toBe(String(archived));
+    req.flush({ items, next_cursor: nextCursor });
+    await settle();
+  }
+
+  const cards = (): HTMLElement[] => Array.from(el.querySelectorAll<HTMLElement>('[data-chat-id]'));
+  const ids = (): (string | null)[] => cards().map((c) => c.getAttribute('data-chat-id'));
+  const card = (id: string): HTMLElement => el.querySelector<HTMLElement>(`[data-chat-id="${id}"]`)!;
+
+  it('shows the header, tabs and one card per chat, newest first', async () => {
+    const older = chatItem({ last_message_at: minutesAgo(30) });
+    const newer = chatItem({ last_message_at: minutesAgo(2) });
+    await render([older, newer]);
+    expect(el.querySelector('h1')?.textContent).toBe('Support Chats');
+    expect(Array.from(el.querySelectorAll('.tab')).map((t) => t.textContent?.trim())).toEqual(['Active', 'Archived']);
+    expect(ids()).toEqual([newer.id, older.id]);
+    expect(socket.adminRoom).toBe(true);
+  });
+
+  it('draws a card with email, name, unread flag, "You: " preview and counts', async () => {
+    const mine = chatItem({
+      user_email: 'dana@example.com',
+      user_name: 'Dana Scully',
+      last_message_preview: 'We refunded it',
+      last_message_sender: 'admin',
+      message_count: 5,
+      last_message_at: minutesAgo(2),
+    });
+    const theirs = chatItem({ unread: true, last_message_preview: 'Still broken', last_message_at: minutesAgo(1) });
+    await render([mine, theirs]);
+
+    expect(card(mine.id).getAttribute('data-unread')).toBe('false');
+    expect(card(theirs.id).getAttribute('data-unread')).toBe('true');
+    expect(card(theirs.id).classList).toContain('unread');
+    expect(card(mine.id).querySelector('.email')?.textContent).toBe('dana@example.com');
+    expect(card(mine.id).querySelector('.name')?.textContent).toBe('Dana Scully');
+    expect(card(mine.id).querySelector('.preview')?.textContent?.trim()).toBe('You: We refunded it');
+    expect(card(theirs.id).querySelector('.preview')?.textContent?.trim()).toBe('Still broken');
+    expect(card(mine.id).querySelector('.meta')?.textContent).toBe('5 messages · 2 minutes ago');
+    expect(card(mine.id).getAttribute('href')).toBe(`/chats/${mine.id}`);
+  });
+
+  it('keeps relative times current as the clock moves', async () => {
+    const chat = chatItem({ last_message_at: minutesAgo(2), message_count: 1 });
+    await render([chat]);
+    expect(card(chat.id).querySelector('.meta')?.textContent).toBe('1 message · 2 minutes ago');
+    clock.now.set(NOW + 60 * 60_000);
+    await settle();
+    expect(card(chat.id).querySelector('.meta')?.textContent).toBe('1 message · 1 hour ago');
+  });
+
+  it('moves a chat to the top and marks it unread when its user writes', async () => {
+    const a = chatItem({ last_message_at: minutesAgo(1) });
+    const b = chatItem({ last_message_at: minutesAgo(10), message_count: 3 });
+    await render([a, b]);
+    socket.serverEmits('new_user_message', {
+      type: 'new_user_message',
+      chat_id: b.id,
+      user_email: b.user_email,
+      message: {
+        id: 'm1', chat_id: b.id, content: 'Any news?', sender_type: 'user',
+        read_at: null, created_at: new Date(NOW).toISOString(), client_id: null,
+      },
+    });
+    await settle();
+    expect(ids()).toEqual([b.id, a.id]);
+    expect(card(b.id).getAttribute('data-unread')).toBe('true');
+    expect(card(b.id).querySelector('.preview')?.textContent?.trim()).toBe('Any news?');
+    expect(card(b.id).querySelector('.meta')?.textContent).toBe('4 messages · just now');
+
+    // The authoritative chat_updated that follows does not count the message twice.
+    socket.serverEmits('chat_updated', {
+      type: 'chat_updated',
+      chat: { ...b, unread: true, message_count: 4, last_message_at: new Date(NOW).toISOString(), last_message_preview: 'Any news?' },
+    });
+    await settle();
+    expect(ids()).toEqual([b.id, a.id]);
+    expect(card(b.id).querySelector('.meta')?.textContent).toBe('4 messages · just now');
+  });
+
+  it('adds a brand-new chat live and moves archived ones out of the Active tab', async () => {
+    const a = chatItem({ last_message_at: minutesAgo(5) });
+    await render([a]);
+    const fresh = chatItem({ last_message_at: minutesAgo(0), unread: true });
+    socket.serverEmits('chat_updated', { type: 'chat_updated', chat: fresh });
+    await settle();
+    expect(ids()).toEqual([fresh.id, a.id]);
+
+    socket.serverEmits('chat_updated', { type: 'chat_updated', chat: { ...a, archived: true } });
+    await settle();
+    expect(ids()).toEqual([fresh.id]);
+  });
+
+  it('brings a chat back into the Archived tab live when it is archived elsewhere', async () => {
+    await render([], null, true);
+    expect(el.textContent).toContain('No archived chats.');
+    const chat = chatItem({ archived: true });
+    socket.serverEmits('chat_updated', { type: 'chat_updated', chat });
+    await settle();
+    expect(ids()).toEqual([chat.id]);
+    socket.serverEmits('chat_updated', { type: 'chat_updated', chat: { ...chat, archived: false } });
+    await settle();
+    expect(ids()).toEqual([]);
+  });
+
+  it('pages with the cursor and never shows a chat twice', async () => {
+    const first = [chatItem({ last_message_at: minutesAgo(1) }), chatItem({ last_message_at: minutesAgo(2) })];
+    await render(first, 'cursor-2');
+    // Older than everything loaded, while more pages exist: it waits for its page.
+    const later = chatItem({ last_message_at: minutesAgo(9) });
+    socket.serverEmits('chat_updated', { type: 'chat_updated', chat: later });
+    await settle();
+    expect(ids()).toEqual(first.map((c) => c.id));
+
+    el.querySelector<HTMLButtonElement>('.load-more')!.click();
+    const req = backend.expectOne((r) => r.url === '/api/admin/chats');
+    expect(req.request.params.get('cursor')).toBe('cursor-2');
+    req.flush({ items: [first[1], later], next_cursor: null });
+    await settle();
+    expect(ids()).toEqual([first[0].id, first[1].id, later.id]);
+    expect(el.querySelector('.load-more')).toBeNull();
+  });
+
+  it('refetches the list after the socket reconnects', async () => {
+    const a = chatItem();
+    await render([a]);
+    socket.reconnect();
+    const b = chatItem({ last_message_at: minutesAgo(0), unread: true });
+    backend.expectOne((r) => r.url === '/api/admin/chats').flush({ items: [b, a], next_cursor: null });
+    await settle();
+    expect(ids()).toEqual([b.id, a.id]);
+  });
+
+  it('moves with j/k, opens with Enter and archives with e', async () => {
+    const chats = [0, 1, 2].map((i) => chatItem({ last_message_at: minutesAgo(i) }));
+    await render(chats);
+    const press = async (key: string): Promise<void> => {
+      document.body.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+      await settle();
+    };
+    await press('j');
+    await press('j');
+    await press('j');
+    await press('k');
+    expect(el.querySelector('.selected')?.getAttribute('data-chat-id')).toBe(chats[1].id);
+
+    const navigate = vi.spyOn(TestBed.inject(Router), 'navigate').mockResolvedValue(true);
+    await press('Enter');
+    expect(navigate).toHaveBeenCalledWith(['/chats', chats[1].id]);
+
+    await press('e');
+    const req = backend.expectOne(`/api/admin/chats/${chats[1].id}/archive`);
+    expect(req.request.method).toBe('POST');
+    req.flush({ ...chats[1], archived: true });
+    await settle();
+    expect(ids()).toEqual([chats[0].id, chats[2].id]);
+    expect(el.querySelector('.selected')?.getAttribute('data-chat-id')).toBe(chats[2].id);
+  });
+
+  it('ignores shortcuts while the agent types', async () => {
+    const chats = [chatItem()];
+    await render(chats);
+    const input = document.createElement('input');
+    document.body.appendChild(input);
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'j', bubbles: true }));
+    await settle();
+    expect(el.querySelector('.selected')).toBeNull();
+    input.remove();
+  });
+});
