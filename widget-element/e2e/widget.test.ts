@@ -281,4 +281,32 @@ describe('<support-chat> in Chromium against the real backend', () => {
     await expect.poll(() => w.launcher.getAttribute('aria-expanded')).toBe('false');
     expect(await w.launcher.isVisible()).toBe(true);
   });
+
+  it('the demo page at / signs in by email, loads the element from /widget/, and stays signed in on reload', async () => {
+    context = await browser.newContext();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}/`);
+    const w = widget(page);
+    await page.locator('#email').fill(`demo-${Date.now()}@example.com`);
+    await page.locator('#name').fill('Demo Person');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await waitForAttribute(w.status, 'data-connected', 'true');
+    expect(await page.locator('#who').textContent()).toContain('Demo Person');
+    await w.launcher.click();
+    expect(await w.host.locator('h2').textContent()).toBe('ACME support');
+    await send(page, 'Hello from the demo page');
+    await w.confirmed.filter({ hasText: 'Hello from the demo page' }).waitFor();
+    expect(await axe(page)).toEqual([]);
+
+    await page.reload();
+    await waitForAttribute(w.status, 'data-connected', 'true');
+    await expect.poll(() => bubbleTexts(page), POLL).toEqual(['Hello from the demo page']);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect.poll(() => w.messages.count()).toBe(0);
+    expect(await w.status.getAttribute('data-connected')).toBe('false');
+    expect(errors).toEqual([]);
+  });
 });

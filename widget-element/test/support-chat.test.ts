@@ -214,4 +214,14 @@ describe('<support-chat>', () => {
     el.remove();
     expect(backend.sockets.every((s) => s.closed)).toBe(true);
   });
+
+  it('forgets the conversation on screen when the token is removed (sign-out)', async () => {
+    backend.store('private history', 'user');
+    await mount({ open: '' });
+    await vi.waitFor(() => expect(bubbleTexts()).toEqual(['private history']));
+    el.removeAttribute('token');
+    await el.updateComplete;
+    expect(parts('message')).toHaveLength(0);
+    expect(backend.sockets.every((s) => s.closed)).toBe(true);
+  });
 });

@@ -145,6 +145,20 @@ export class ChatSession {
     }
   }
 
+  /** Signs out: drops the connection and forgets the conversation on screen (the outbox stays stored). */
+  reset(): void {
+    this.stop();
+    this.server = '';
+    this.token = '';
+    this.userKey = null;
+    this.store.clear();
+    this.outbox.load(null);
+    this.chatId = null;
+    this.hasMore = false;
+    this.loaded = false;
+    this.listener.changed();
+  }
+
   /** Whether the user can see the messages now; while they can, agent replies are marked read. */
   setViewing(viewing: boolean): void {
     this.viewing = viewing;

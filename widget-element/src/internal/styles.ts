@@ -140,7 +140,8 @@ export const styles = css`
     }
   }
 
-  header {
+  /* A div, not <header>: an embedded widget must not add a banner landmark to the host page. */
+  .header {
     display: flex;
     align-items: center;
     gap: 10px;

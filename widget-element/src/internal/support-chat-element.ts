@@ -218,7 +218,7 @@ export class SupportChatElement extends LitElement {
   private connectSession(): void {
     const server = (this.server || scriptOrigin).replace(/\/+$/, '');
     if (this.token) this.session.start(server, this.token);
-    else this.session.stop();
+    else this.session.reset();
   }
 
   private updateViewing(): void {
@@ -378,7 +378,7 @@ export class SupportChatElement extends LitElement {
         ?inert=${!this.isOpen}
         @keydown=${this.onKeydown}
       >
-        <header>
+        <div class="header">
           <span
             part="status"
             class="status"
@@ -389,7 +389,7 @@ export class SupportChatElement extends LitElement {
           ></span>
           <h2 id="title">${title}</h2>
           <button class="close" type="button" aria-label=${t.closeChat} @click=${this.close}>${closeIcon}</button>
-        </header>
+        </div>
         <div class="log" tabindex="0" role="region" aria-label=${t.messages} @scroll=${this.onScroll}>
           ${session.hasMore
             ? html`<button class="earlier" type="button" @click=${this.loadOlder} ?disabled=${session.loadingOlder}>
