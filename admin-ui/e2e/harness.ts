@@ -81,6 +81,10 @@ export class EndUser {
     return (await res.json()) as ChatMessage;
   }
 
+  async markRead(): Promise<void> {
+    await this.fetch('/api/support_chat/mark_read', { method: 'PATCH' });
+  }
+
   /** Connects as this user and collects what the chat's room broadcasts. */
   async connect(): Promise<UserSocket> {
     const chatId = this.chatId ?? (await this.openChat());
