@@ -214,7 +214,6 @@ export const styles = css`
     max-width: 80%;
     padding: 8px 12px;
     border-radius: 14px;
-    white-space: pre-wrap;
     overflow-wrap: anywhere;
   }
   .message[data-sender='user'] {
@@ -232,8 +231,10 @@ export const styles = css`
   .message[data-pending='true'] {
     opacity: 0.85;
   }
+  /* Only the text keeps its line breaks; the template's own whitespace must not show. */
   .content {
     margin: 0;
+    white-space: pre-wrap;
   }
   .meta {
     display: flex;
