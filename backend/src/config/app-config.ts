@@ -25,7 +25,22 @@ export interface AppConfig {
   messageRateWindowMs: number;
   /** Prefix for every Redis key and Bull queue, so instances of one deployment share them. */
   redisPrefix: string;
+  /** What this process runs: everything, only the API and socket, or only the email queue worker. */
+  role: AppRole;
+  logLevel: LogLevel;
+  /** When set, `/metrics` wants `Authorization: Bearer <token>`. */
+  metricsToken: string | null;
+  /** How long a SIGTERM waits for in-flight requests and acks before closing anyway. */
+  shutdownTimeoutMs: number;
+  socketAdapter: SocketAdapterKind;
 }
+
+export const APP_ROLES = ['all', 'api', 'worker'] as const;
+export type AppRole = (typeof APP_ROLES)[number];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const SOCKET_ADAPTERS = ['streams', 'pubsub'] as const;
+export type SocketAdapterKind = (typeof SOCKET_ADAPTERS)[number];
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, problem: string) {
@@ -113,7 +128,19 @@ export function loadConfig(env: Env): AppConfig {
     messageRateLimit: int(read('MESSAGE_RATE_LIMIT'), 'MESSAGE_RATE_LIMIT', 30, 1, 100_000),
     messageRateWindowMs: int(read('MESSAGE_RATE_WINDOW_MS'), 'MESSAGE_RATE_WINDOW_MS', 10_000, 100, 3_600_000),
     redisPrefix: read('REDIS_PREFIX') ?? 'support-chat',
+    role: oneOf(read('ROLE'), 'ROLE', APP_ROLES, 'all'),
+    logLevel: oneOf(read('LOG_LEVEL'), 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    metricsToken: read('METRICS_TOKEN') ?? null,
+    shutdownTimeoutMs: int(read('SHUTDOWN_TIMEOUT_MS'), 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    socketAdapter: oneOf(read('SOCKET_ADAPTER'), 'SOCKET_ADAPTER', SOCKET_ADAPTERS, 'streams'),
   };
+}
+
+function oneOf<T extends string>(raw: string | undefined, name: string, allowed: readonly T[], fallback: T): T {
+  if (raw === undefined) return fallback;
+  const found = allowed.find((v) => v === raw);
+  if (found === undefined) throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${raw}"`);
+  return found;
 }
 
 function int(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {
