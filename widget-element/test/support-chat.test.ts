@@ -142,6 +142,7 @@ describe('<support-chat>', () => {
     expect(bubble.querySelector('img, b')).toBeNull();
     expect(bubble.querySelector('.content')!.textContent).toBe('<img src=x onerror="window.__xss=1"><b>bold</b>');
     expect(bubble.dataset.sender).toBe('admin');
+    expect(bubble.getAttribute('part')).toBe('message message-admin');
   });
 
   it('counts unread replies on the badge, caps it at 9+, and clears it on open', async () => {

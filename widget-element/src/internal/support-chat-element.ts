@@ -57,6 +57,8 @@ function storage(): Storage | null {
  * @csspart panel - The conversation panel.
  * @csspart status - The connection dot; `data-connected="true|false"`.
  * @csspart message - Each message bubble; `data-sender="user|admin"`, `data-pending="true"` until confirmed.
+ * @csspart message-user - The user's bubbles (also `message`).
+ * @csspart message-admin - The agents' bubbles (also `message`).
  * @csspart input - The message textarea.
  * @csspart send - The send button.
  *
@@ -319,7 +321,7 @@ export class SupportChatElement extends LitElement {
 
   private renderMessage(m: SupportMessage) {
     const t = this.text;
-    return html`<li part="message" class="message" data-sender=${m.sender_type} data-id=${m.id}>
+    return html`<li part="message message-${m.sender_type}" class="message" data-sender=${m.sender_type} data-id=${m.id}>
       <span class="visually-hidden">${m.sender_type === 'user' ? t.you : t.agent}:</span>
       <p class="content">${m.content}</p>
       <div class="meta"><time datetime=${m.created_at}>${this.formatTime(m.created_at)}</time></div>
@@ -329,7 +331,7 @@ export class SupportChatElement extends LitElement {
   private renderPending(p: PendingMessage) {
     const t = this.text;
     const status = p.failed ? t.notSent : this.session.connected ? t.sending : t.waitingForConnection;
-    return html`<li part="message" class="message" data-sender="user" data-pending="true" data-client-id=${p.client_id}>
+    return html`<li part="message message-user" class="message" data-sender="user" data-pending="true" data-client-id=${p.client_id}>
       <span class="visually-hidden">${t.you}:</span>
       <p class="content">${p.content}</p>
       <div class="meta">
