@@ -1,7 +1,8 @@
-import { BadRequestException, Logger, ValidationPipe, type LoggerService } from '@nestjs/common';
+import { BadRequestException, ConsoleLogger, Logger, RequestMethod, ValidationPipe, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { prepareDatabase } from './database/prepare-database';
@@ -15,16 +16,20 @@ export const MAX_BODY = '64kb';
  * `npm start` and for the e2e tests.
  */
 export async function createApp(config: AppConfig, logger?: LoggerService | false): Promise<NestExpressApplication> {
+  // Without a logger of the caller's, every line is JSON: Nest's own until pino takes over.
+  const json = logger === undefined;
+  if (json) Logger.overrideLogger(new ConsoleLogger({ json: true, colors: false }));
   await prepareDatabase(config.databaseUrl);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    bodyParser: false,
-    logger: logger === undefined ? new Logger() : logger,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(logger === false ? { ...config, logLevel: 'silent' } : config),
+    { bodyParser: false, bufferLogs: json, logger: json ? new Logger() : logger },
+  );
+  if (json) app.useLogger(app.get(PinoLogger));
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: MAX_BODY });
   app.useBodyParser('urlencoded', { limit: MAX_BODY, extended: false });
-  app.setGlobalPrefix('api');
+  app.setGlobalPrefix('api', { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
   app.enableCors({
     origin: config.allowedOrigins === '*' ? true : config.allowedOrigins,
     methods: ['GET', 'POST', 'PATCH', 'OPTIONS'],
@@ -41,7 +46,6 @@ export async function createApp(config: AppConfig, logger?: LoggerService | fals
     }),
   );
   app.useWebSocketAdapter(new SupportIoAdapter(app, config));
-  app.enableShutdownHooks();
   mountStaticAssets(app, config);
 
   const openApi = new DocumentBuilder()

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { loadEnvFile } from './common/cli';
 import { ConfigError, loadConfig } from './config/app-config';
+import { exitGracefullyOnSignals } from './lifecycle/graceful-exit';
 
 async function main(): Promise<void> {
   loadEnvFile();
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const app = await createApp(config);
+  exitGracefullyOnSignals(app);
   await app.listen(config.port);
   new Logger('Bootstrap').log(`Support Chat listening on ${config.publicUrl} (port ${config.port})`);
 }

@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import Redis from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/app-config';
+import { ShutdownCoordinator } from '../lifecycle/shutdown.service';
 
 export const MAX_FRAME_BYTES = 64 * 1024;
 
@@ -16,7 +17,7 @@ export class SupportIoAdapter extends IoAdapter {
   private readonly redisClients: Redis[] = [];
 
   constructor(
-    app: INestApplicationContext,
+    private readonly app: INestApplicationContext,
     private readonly config: Pick<AppConfig, 'allowedOrigins' | 'redisUrl' | 'redisPrefix'>,
   ) {
     super(app);
@@ -39,6 +40,7 @@ export class SupportIoAdapter extends IoAdapter {
     const sub = pub.duplicate();
     this.redisClients.push(pub, sub);
     server.adapter(createAdapter(pub, sub, { key: `${this.config.redisPrefix}:socket.io` }));
+    this.app.get(ShutdownCoordinator).attachSocketServer(server);
     return server;
   }
 

@@ -16,6 +16,7 @@ import { ChatsService } from '../chats/chats.service';
 import { ChatEvents, type ChatEvent } from '../common/chat-events';
 import { DomainError } from '../common/domain-error';
 import type { Ack, ClientToServerEvents, ServerToClientEvents, SupportMessage } from '../contracts/wire';
+import { Metrics } from '../metrics/metrics.service';
 import { ChatRefPayload, MarkReadPayload, parseEmptyPayload, parsePayload, SendMessagePayload } from './socket-payloads';
 
 interface SocketData {
@@ -41,10 +42,16 @@ export class SupportGateway implements OnGatewayInit, OnGatewayDisconnect, OnMod
     private readonly verifier: TokenVerifier,
     private readonly chats: ChatsService,
     private readonly events: ChatEvents,
+    private readonly metrics: Metrics,
   ) {}
 
   /** The handshake uses the same verification as HTTP; a bad token never gets a socket. */
   afterInit(namespace: SupportNamespace): void {
+    this.metrics.countSocketsWith(() => {
+      const counts = { user: 0, agent: 0 };
+      for (const socket of namespace.sockets.values()) if (socket.data.identity) counts[socket.data.identity.kind]++;
+      return counts;
+    });
     namespace.use((socket, next) => {
       try {
         const identity = this.verifier.identify((socket.handshake.auth as { token?: unknown } | undefined)?.token);
@@ -153,6 +160,7 @@ export class SupportGateway implements OnGatewayInit, OnGatewayDisconnect, OnMod
       case 'message_created': {
         const { chatId, message } = event;
         this.server.to(chatRoom(chatId)).emit('new_message', { type: 'new_message', chat_id: chatId, message });
+        this.metrics.messageRelayed(message);
         if (message.sender_type === 'user') {
           this.server
             .to(AGENTS_ROOM)

@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/auth.decorators';
 import { RedisHealthIndicator } from './redis.health';
+import { ServingHealthIndicator } from './serving.health';
 
 @ApiTags('health')
 @Public()
@@ -12,6 +13,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     private readonly redis: RedisHealthIndicator,
+    private readonly serving: ServingHealthIndicator,
   ) {}
 
   @ApiOperation({ summary: '200 when Postgres and Redis answer, 503 otherwise' })
@@ -19,5 +21,16 @@ export class HealthController {
   @HealthCheck()
   check() {
     return this.health.check([() => this.db.pingCheck('database', { timeout: 1000 }), () => this.redis.isHealthy()]);
+  }
+
+  @ApiOperation({ summary: 'Readiness: 200 when Postgres, Redis and the email queue answer and no shutdown is under way' })
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([
+      () => this.serving.isHealthy(),
+      () => this.db.pingCheck('database', { timeout: 1000 }),
+      () => this.redis.isHealthy(),
+    ]);
   }
 }

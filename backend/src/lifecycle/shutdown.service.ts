@@ -1,0 +1,117 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { Namespace, Server as IoServer } from 'socket.io';
+import { AppConfigService } from '../config/app-config.service';
+
+/** An Engine.IO connection: one per client, whatever namespaces it joined. */
+interface EngineConnection {
+  close(): void;
+  once(event: 'close', listener: () => void): unknown;
+}
+
+const SOCKET_IO_PATH = '/socket.io/';
+const POLL_MS = 20;
+
+/**
+ * What a SIGTERM needs to leave nothing half done: counts of in-flight HTTP requests and
+ * socket events (an event is in flight until its ack is sent), and the drain that waits for
+ * them before any socket is closed.
+ */
+@Injectable()
+export class ShutdownCoordinator implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Shutdown');
+  private readonly connections = new Set<EngineConnection>();
+  private httpInFlight = 0;
+  private socketEventsInFlight = 0;
+  private draining = false;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly config: AppConfigService,
+  ) {}
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  onApplicationBootstrap(): void {
+    const server = this.httpServer();
+    server?.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      // Long polls are sockets, drained with them; counting them would hold the drain open.
+      if (req.url?.startsWith(SOCKET_IO_PATH)) return;
+      this.httpInFlight++;
+      res.once('close', () => this.httpInFlight--);
+    });
+  }
+
+  /** Called by the socket adapter for its server: counts acks in flight, turns away newcomers while draining. */
+  attachSocketServer(server: IoServer): void {
+    // Closing the transport (not a Socket.IO disconnect, which clients take as final) makes
+    // a client reconnect on its own, and the load balancer sends it to another instance.
+    server.engine.on('connection', (conn: EngineConnection) => {
+      if (this.draining) return conn.close();
+      this.connections.add(conn);
+      conn.once('close', () => this.connections.delete(conn));
+    });
+    server.on('new_namespace', (nsp: Namespace) => {
+      nsp.on('connection', (socket) => {
+        socket.use((packet, next) => {
+          const last = packet.length - 1;
+          const ack: unknown = packet[last];
+          if (typeof ack === 'function') {
+            this.socketEventsInFlight++;
+            let done = false;
+            packet[last] = (...args: unknown[]) => {
+              if (!done) {
+                done = true;
+                this.socketEventsInFlight--;
+              }
+              (ack as (...a: unknown[]) => void)(...args);
+            };
+          }
+          next();
+        });
+      });
+    });
+  }
+
+  /**
+   * Stops taking new work, lets what is in flight finish (bounded by SHUTDOWN_TIMEOUT_MS),
+   * then closes this instance's sockets so their clients reconnect to another instance.
+   */
+  async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    const started = Date.now();
+    const deadline = started + this.config.get('shutdownTimeoutMs');
+    const server = this.httpServer();
+    const closed = new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
+    this.logger.log('SIGTERM: no longer accepting connections; finishing in-flight requests and acks');
+
+    while ((this.httpInFlight > 0 || this.socketEventsInFlight > 0) && Date.now() < deadline) {
+      await sleep(POLL_MS);
+    }
+    if (this.httpInFlight > 0 || this.socketEventsInFlight > 0) {
+      this.logger.warn(`drain timed out with ${this.httpInFlight} requests and ${this.socketEventsInFlight} acks in flight`);
+    }
+    // Only this instance's connections (io.disconnectSockets() would reach every instance
+    // through Redis), and by closing transports: clients treat a Socket.IO disconnect as
+    // final but reconnect after a transport close. Buffered acks are flushed first.
+    const sockets = this.connections.size;
+    for (const conn of [...this.connections]) conn.close();
+    server?.closeIdleConnections();
+    const left = Math.max(deadline - Date.now(), 0);
+    const timedOut = await Promise.race([closed.then(() => false), sleep(left).then(() => true)]);
+    if (timedOut) server?.closeAllConnections();
+    this.logger.log(`drained in ${Date.now() - started} ms; closed ${sockets} sockets`);
+  }
+
+  private httpServer(): HttpServer | undefined {
+    return this.adapterHost.httpAdapter?.getHttpServer() as HttpServer | undefined;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

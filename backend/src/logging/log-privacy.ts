@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Query parameters whose value is a credential (unsubscribe links, hand-rolled clients). */
+const SECRET_PARAM = /token|key|secret|sig|password|auth|code/i;
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/**
+ * The URL as a log line may show it: path kept, the value of any credential-like query
+ * parameter replaced, so a link with a token in it never lands in the logs.
+ */
+export function redactUrl(url: string | undefined): string {
+  if (!url) return '';
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = new URLSearchParams(url.slice(q + 1));
+  for (const key of new Set(params.keys())) {
+    if (SECRET_PARAM.test(key)) params.set(key, '[redacted]');
+  }
+  return `${url.slice(0, q)}?${params.toString().replace(/%5Bredacted%5D/g, '[redacted]')}`;
+}
+
+/**
+ * A request id a proxy sent (nginx `$request_id`) is kept, so one id follows a request
+ * across hops; anything absent or odd-looking is replaced, never echoed into the logs.
+ */
+export function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
+interface SerializedRequest {
+  id?: unknown;
+  method?: string;
+  url?: string;
+  remoteAddress?: string;
+}
+
+/**
+ * Only what operations need from a request: headers (Authorization, cookies) and bodies
+ * (passwords, message content) are left out by construction rather than redacted one by one.
+ */
+export function serializeRequest(req: SerializedRequest): SerializedRequest {
+  return { id: req.id, method: req.method, url: redactUrl(req.url), remoteAddress: req.remoteAddress };
+}
+
+export function serializeResponse(res: { statusCode?: number }): { statusCode?: number } {
+  return { statusCode: res.statusCode };
+}
+
+/** Paths that must never reach a log line even if someone logs a whole object by mistake. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.body',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.token',
+  '*.access_token',
+  '*.content',
+  'auth',
+  '*.auth',
+];
