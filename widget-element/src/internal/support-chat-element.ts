@@ -354,11 +354,14 @@ export class SupportChatElement extends LitElement {
         ? `${t.openChat}, ${t.unread(unread)}`
         : t.openChat;
     const empty = session.loaded && session.store.size === 0 && session.pending.length === 0;
+    // The empty title="" on the launcher and panel: the host's `title` attribute names the panel,
+    // and without them the browser would show it as a tooltip over the whole widget.
     return html`
       <button
         part="launcher"
         class="launcher"
         type="button"
+        title=""
         aria-expanded=${this.isOpen ? 'true' : 'false'}
         aria-controls="panel"
         aria-label=${launcherLabel}
@@ -376,6 +379,7 @@ export class SupportChatElement extends LitElement {
         class="panel"
         role="dialog"
         aria-labelledby="title"
+        title=""
         lang=${this.locale || nothing}
         ?inert=${!this.isOpen}
         @keydown=${this.onKeydown}
