@@ -159,8 +159,14 @@ describe('agents console in Chromium against the real server', () => {
     expect(await card.locator('.preview').textContent()).toContain('Actually, one more thing');
     expect(await page.locator('[data-chat-id]').first().getAttribute('data-chat-id')).toBe(chatId);
 
-    // The keyboard does the same: j selects the top card, e archives it.
+    // The keyboard does the same. The selection stayed on the chat the agent last opened;
+    // j/k move it, e archives the selected chat.
+    const selectedIs = (id: string) => page.locator(`.card.selected[data-chat-id="${id}"]`).waitFor();
+    await selectedIs(chatId);
     await page.keyboard.press('j');
+    await page.locator(`.card.selected:not([data-chat-id="${chatId}"])`).waitFor();
+    await page.keyboard.press('k');
+    await selectedIs(chatId);
     await page.keyboard.press('e');
     await card.waitFor({ state: 'detached' });
     await page.locator('a[data-tab="archived"]').click();

@@ -85,11 +85,20 @@ describe('long lists, long chats and outages', () => {
     await page.locator('.status[data-connected="true"]').waitFor();
     expect(await page.locator('[data-sender="user"]', { hasText: 'During the outage' }).count()).toBe(1);
 
-    // And the list caught up as well.
+    // The chat's room was joined again: the next message arrives live.
+    await customer.send('After the outage');
+    await page.locator('[data-sender="user"]', { hasText: 'After the outage' }).waitFor();
+
+    // The list caught up as well, and the agents' room was joined again.
     await page.keyboard.press('Escape');
     const preview = cardFor(page, customer.chatId!).locator('.preview');
     await preview.waitFor();
-    expect(await preview.textContent()).toContain('During the outage');
+    expect(await preview.textContent()).toContain('After the outage');
+    await customer.send('Back on the list');
+    await page.waitForFunction(
+      (id) => document.querySelector(`[data-chat-id="${id}"] .preview`)?.textContent?.includes('Back on the list'),
+      customer.chatId,
+    );
     expect(errors).toEqual([]);
   });
 

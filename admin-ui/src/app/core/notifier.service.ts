@@ -21,6 +21,18 @@ export class NotifierService {
 
   readonly permission = signal<NotificationPermissionState>(this.readPermission());
 
+  constructor() {
+    // After a reload the permission is remembered but audio is locked again until the agent
+    // interacts with the page; the first click or key press unlocks it.
+    const unlock = (): void => {
+      if (this.permission() === 'granted') this.unlockAudio();
+      this.document.removeEventListener('pointerdown', unlock, true);
+      this.document.removeEventListener('keydown', unlock, true);
+    };
+    this.document.addEventListener('pointerdown', unlock, true);
+    this.document.addEventListener('keydown', unlock, true);
+  }
+
   async enable(): Promise<void> {
     this.unlockAudio();
     const api = this.notificationApi();

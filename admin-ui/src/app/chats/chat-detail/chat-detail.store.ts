@@ -108,6 +108,8 @@ export class ChatDetailStore {
     // Join before fetching: a message sent in between arrives by the room and merges by id.
     this.socket.joinChat(chatId);
     this.chats.markViewed(chatId);
+    // Back on the list, the keyboard continues from the chat just read.
+    this.chats.selectedId.set(chatId);
     try {
       const chat = await firstValueFrom(this.api.get(chatId));
       if (chatId !== this.chatId) return;

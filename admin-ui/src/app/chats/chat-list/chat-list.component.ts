@@ -1,5 +1,7 @@
 import {
   ChangeDetectionStrategy,
+  Injector,
+  afterNextRender,
   Component,
   DestroyRef,
   ElementRef,
@@ -40,6 +42,8 @@ export class ChatListComponent {
   protected readonly selectedId = this.store.selectedId;
   protected readonly busyId = signal<string | null>(null);
   private readonly moreButton = viewChild<ElementRef<HTMLButtonElement>>('more');
+  private readonly injector = inject(Injector);
+  private restoredFocus = false;
 
   constructor() {
     effect(() => {
@@ -48,6 +52,13 @@ export class ChatListComponent {
       void this.store.ensureLoaded(tab);
     });
     this.observeLoadMore();
+    // Coming back from a chat, focus lands on its card so j/k/Enter carry on from there.
+    effect(() => {
+      const id = this.selectedId();
+      if (this.restoredFocus || !id || !this.chats().some((c) => c.id === id)) return;
+      this.restoredFocus = true;
+      afterNextRender(() => this.focusCard(id), { injector: this.injector });
+    });
   }
 
   protected preview(chat: SupportChatListItem): string {
@@ -100,6 +111,10 @@ export class ChatListComponent {
   private select(chatId: string): void {
     this.selectedId.set(chatId);
     // Focus follows the selection so Enter, screen readers and scrolling all agree.
+    this.focusCard(chatId);
+  }
+
+  private focusCard(chatId: string): void {
     const card = Array.from(
       this.host.nativeElement.querySelectorAll<HTMLElement>('[data-chat-id]'),
     ).find((el) => el.dataset['chatId'] === chatId);
