@@ -7,8 +7,9 @@ import { scriptOrigin } from './script-origin.js';
 import { Chime } from './sound.js';
 import { resolveStrings, type SupportChatStrings } from './strings.js';
 import { styles } from './styles.js';
+import { TimeFormatter, messageTemplate, pendingTemplate } from './templates.js';
 import { socketTransport, type TransportFactory } from './transport.js';
-import { MAX_CONTENT_LENGTH, type PendingMessage, type SupportMessage } from './types.js';
+import { MAX_CONTENT_LENGTH, type SupportMessage } from './types.js';
 
 export type SupportChatPosition = 'bottom-right' | 'bottom-left';
 
@@ -133,6 +134,7 @@ export class SupportChatElement extends LitElement {
     },
   );
   private lastUnread = 0;
+  private readonly times = new TimeFormatter();
   private scrollToEnd = false;
   private focusWasInside = false;
   private readonly onVisibility = () => this.updateViewing();
@@ -186,6 +188,7 @@ export class SupportChatElement extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    this.times.locale = this.locale;
     if ((changed.has('server') || changed.has('token')) && this.isConnected) this.connectSession();
     // Read before the render hides the panel: hiding it drops the focus it held.
     if (changed.has('isOpen') && !this.isOpen) this.focusWasInside = this.shadowRoot?.activeElement != null;
@@ -306,43 +309,6 @@ export class SupportChatElement extends LitElement {
     log.scrollTop = log.scrollHeight - fromBottom;
   }
 
-  private formatTime(iso: string): string {
-    const date = new Date(iso);
-    const today = new Date().toDateString() === date.toDateString();
-    const options: Intl.DateTimeFormatOptions = today
-      ? { hour: '2-digit', minute: '2-digit' }
-      : { dateStyle: 'medium', timeStyle: 'short' };
-    try {
-      return new Intl.DateTimeFormat(this.locale || undefined, options).format(date);
-    } catch {
-      return new Intl.DateTimeFormat(undefined, options).format(date);
-    }
-  }
-
-  private renderMessage(m: SupportMessage) {
-    const t = this.text;
-    return html`<li part="message message-${m.sender_type}" class="message" data-sender=${m.sender_type} data-id=${m.id}>
-      <span class="visually-hidden">${m.sender_type === 'user' ? t.you : t.agent}:</span>
-      <p class="content">${m.content}</p>
-      <div class="meta"><time datetime=${m.created_at}>${this.formatTime(m.created_at)}</time></div>
-    </li>`;
-  }
-
-  private renderPending(p: PendingMessage) {
-    const t = this.text;
-    const status = p.failed ? t.notSent : this.session.connected ? t.sending : t.waitingForConnection;
-    return html`<li part="message message-user" class="message" data-sender="user" data-pending="true" data-client-id=${p.client_id}>
-      <span class="visually-hidden">${t.you}:</span>
-      <p class="content">${p.content}</p>
-      <div class="meta">
-        <span>${status}</span>
-        ${p.failed
-          ? html`<button class="discard" @click=${() => this.session.discard(p.client_id)}>${t.discard}</button>`
-          : nothing}
-      </div>
-    </li>`;
-  }
-
   protected override render() {
     const t = this.text;
     const session = this.session;
@@ -404,8 +370,12 @@ export class SupportChatElement extends LitElement {
             : nothing}
           ${empty ? html`<p class="empty">${this.token ? t.empty : t.signInRequired}</p>` : nothing}
           <ol>
-            ${repeat(session.store.messages, (m) => m.id, (m) => this.renderMessage(m))}
-            ${repeat(session.pending, (p) => p.client_id, (p) => this.renderPending(p))}
+            ${repeat(session.store.messages, (m) => m.id, (m) => messageTemplate(m, t, this.times.format(m.created_at)))}
+            ${repeat(
+              session.pending,
+              (p) => p.client_id,
+              (p) => pendingTemplate(p, t, session.connected, () => session.discard(p.client_id)),
+            )}
           </ol>
         </div>
         <form @submit=${this.onSubmit}>

@@ -1,0 +1,57 @@
+import { html, nothing } from 'lit';
+import type { SupportChatStrings } from './strings.js';
+import type { PendingMessage, SupportMessage } from './types.js';
+
+/** Today's messages show the time, older ones the date too; formatters are reused per locale. */
+export class TimeFormatter {
+  private readonly formats = new Map<string, Intl.DateTimeFormat>();
+  locale = '';
+
+  format(iso: string): string {
+    const date = new Date(iso);
+    const today = new Date().toDateString() === date.toDateString();
+    const key = `${this.locale}|${today}`;
+    let format = this.formats.get(key);
+    if (!format) {
+      const options: Intl.DateTimeFormatOptions = today
+        ? { hour: '2-digit', minute: '2-digit' }
+        : { dateStyle: 'medium', timeStyle: 'short' };
+      try {
+        format = new Intl.DateTimeFormat(this.locale || undefined, options);
+      } catch {
+        // An invalid locale tag must not blank the conversation.
+        format = new Intl.DateTimeFormat(undefined, options);
+      }
+      this.formats.set(key, format);
+    }
+    return format.format(date);
+  }
+}
+
+// Content goes in as a text binding only: Lit makes it a text node, so markup stays characters.
+
+export function messageTemplate(m: SupportMessage, t: SupportChatStrings, time: string) {
+  return html`<li part="message message-${m.sender_type}" class="message" data-sender=${m.sender_type} data-id=${m.id}>
+    <span class="visually-hidden">${m.sender_type === 'user' ? t.you : t.agent}:</span>
+    <p class="content">${m.content}</p>
+    <div class="meta"><time datetime=${m.created_at}>${time}</time></div>
+  </li>`;
+}
+
+export function pendingTemplate(p: PendingMessage, t: SupportChatStrings, connected: boolean, discard: () => void) {
+  const status = p.failed ? t.notSent : connected ? t.sending : t.waitingForConnection;
+  return html`<li
+    part="message message-user"
+    class="message"
+    data-sender="user"
+    data-pending="true"
+    data-client-id=${p.client_id}
+  >
+    <span class="visually-hidden">${t.you}:</span>
+    <p class="content">${p.content}</p>
+    <div class="meta">
+      <span>${status}</span>
+      ${p.failed ? html`<button class="discard" type="button" @click=${discard}>${t.discard}</button>` : nothing}
+    </div>
+  </li>`;
+}
