@@ -94,7 +94,7 @@ describe('<support-chat>', () => {
     await el.updateComplete;
     expect(el.isOpen).toBe(true);
     // Frameworks that bind properties assign a boolean to `open`.
-    (el as unknown as { open: boolean }).open = false;
+    el.open = false;
     await el.updateComplete;
     expect(el.isOpen).toBe(false);
     expect(typeof el.open).toBe('function');

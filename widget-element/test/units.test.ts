@@ -126,3 +126,19 @@ describe('newClientId', () => {
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });
+
+describe('source safety', () => {
+  it('never renders through innerHTML, outerHTML, insertAdjacentHTML or unsafeHTML', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { dirname, join } = await import('node:path');
+    const { fileURLToPath } = await import('node:url');
+    // happy-dom replaces the global URL, so paths are built with node:path.
+    const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'internal');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
+    expect(files.length).toBeGreaterThan(5);
+    for (const file of files) {
+      const source = readFileSync(join(dir, file), 'utf8');
+      expect(source, file).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|unsafeHTML|unsafeSVG|document\.write/);
+    }
+  });
+});
