@@ -37,8 +37,10 @@ async function createDatabaseIfMissing(databaseUrl: string, logger: Logger): Pro
       await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
       logger.log(`created database ${name}`);
     } catch (err) {
-      // Another instance created it between our check and our CREATE.
-      if ((err as { code?: string }).code !== '42P04') throw err;
+      // Another instance created it between our check and our CREATE: Postgres says so with
+      // 42P04, or with 23505 when both CREATEs raced into its catalog at once.
+      const code = (err as { code?: string }).code;
+      if (code !== '42P04' && code !== '23505') throw err;
     }
   } finally {
     await client.end();
