@@ -37,7 +37,7 @@ afterEach(async () => {
 });
 
 /** A fresh browser profile and user, on the ACME host page, with the widget connected. */
-async function openHost(options: { viewport?: { width: number; height: number } } = {}) {
+async function openHost(options: { viewport?: { width: number; height: number }; params?: Record<string, string> } = {}) {
   context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 } });
   await countSounds(context);
   const sub = `e2e-${Date.now()}-${++userCount}`;
@@ -46,7 +46,7 @@ async function openHost(options: { viewport?: { width: number; height: number } 
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  const url = `${host.url}/?${new URLSearchParams({ server: server.url, token })}`;
+  const url = `${host.url}/?${new URLSearchParams({ server: server.url, token, ...options.params })}`;
   await page.goto(url);
   const w = widget(page);
   await waitForAttribute(w.status, 'data-connected', 'true');
@@ -270,6 +270,18 @@ describe('<support-chat> in Chromium against the real backend', () => {
     await w.bubble('Accessible reply').waitFor();
     await expect.poll(() => w.host.locator('[aria-live="polite"]').textContent(), POLL).toContain('Accessible reply');
     expect(await axe(page)).toEqual([]);
+  });
+
+  it('sits bottom-left when asked, with its title, and themes through custom properties', async () => {
+    const { w } = await openHost({ params: { position: 'bottom-left', title: 'ACME help' } });
+    const launcher = await w.launcher.boundingBox();
+    expect(launcher && launcher.x < 100 && launcher.y > 600).toBe(true);
+    await w.host.evaluate((el) => el.style.setProperty('--support-chat-primary', 'rgb(124, 58, 237)'));
+    await expect.poll(() => w.launcher.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(124, 58, 237)');
+    await w.launcher.click();
+    expect(await w.host.locator('h2').textContent()).toBe('ACME help');
+    const panel = await w.panel.boundingBox();
+    expect(panel && panel.x < 100).toBe(true);
   });
 
   it('fills a narrow screen with the panel', async () => {
