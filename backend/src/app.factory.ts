@@ -25,7 +25,7 @@ export async function createApp(config: AppConfig, logger?: LoggerService | fals
     { bodyParser: false, bufferLogs: json, logger: json ? new Logger() : logger },
   );
   if (json) app.useLogger(app.get(PinoLogger));
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: MAX_BODY });
   app.useBodyParser('urlencoded', { limit: MAX_BODY, extended: false });

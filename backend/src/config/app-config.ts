@@ -33,6 +33,8 @@ export interface AppConfig {
   /** How long a SIGTERM waits for in-flight requests and acks before closing anyway. */
   shutdownTimeoutMs: number;
   socketAdapter: SocketAdapterKind;
+  /** Express's `trust proxy`: which hops' X-Forwarded-For to believe for the client's address. */
+  trustProxy: string | number;
 }
 
 export const APP_ROLES = ['all', 'api', 'worker'] as const;
@@ -133,7 +135,20 @@ export function loadConfig(env: Env): AppConfig {
     metricsToken: read('METRICS_TOKEN') ?? null,
     shutdownTimeoutMs: int(read('SHUTDOWN_TIMEOUT_MS'), 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     socketAdapter: oneOf(read('SOCKET_ADAPTER'), 'SOCKET_ADAPTER', SOCKET_ADAPTERS, 'streams'),
+    trustProxy: trustProxy(read('TRUST_PROXY')),
   };
+}
+
+/** A hop count, or a comma list of subnet names (loopback, linklocal, uniquelocal), addresses or CIDRs. */
+function trustProxy(raw: string | undefined): string | number {
+  if (raw === undefined) return 'loopback';
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const item = /^(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d{1,3})?)$/;
+  const items = raw.split(',').map((s) => s.trim());
+  if (!items.every((s) => item.test(s))) {
+    throw new ConfigError('TRUST_PROXY', 'expected a hop count or a comma list of loopback, linklocal, uniquelocal, addresses or CIDRs');
+  }
+  return items.join(',');
 }
 
 function oneOf<T extends string>(raw: string | undefined, name: string, allowed: readonly T[], fallback: T): T {
