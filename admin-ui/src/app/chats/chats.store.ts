@@ -1,4 +1,4 @@
-import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
+import { DOCUMENT, DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { firstValueFrom } from 'rxjs';
 import { NewUserMessageEvent, SupportChatListItem } from '../core/api.types';
@@ -29,6 +29,7 @@ export class ChatsStore {
   private readonly api = inject(ChatsApi);
   private readonly socket = inject(SocketService);
   private readonly destroyRef = inject(DestroyRef);
+  private readonly document = inject(DOCUMENT);
   private readonly tabs = {
     active: signal<TabState>(EMPTY),
     archived: signal<TabState>(EMPTY),
@@ -46,8 +47,10 @@ export class ChatsStore {
   readonly archived = this.tabs.archived.asReadonly();
   /** The card the keyboard points at; kept here so it survives opening a chat and coming back. */
   readonly selectedId = signal<string | null>(null);
-  /** The tab the agent last looked at, for the chat view's back link. */
-  readonly lastTab = signal<Tab>('active');
+  /** The tab the agent last looked at, for the chat view's back link; null before any. */
+  readonly lastTab = signal<Tab | null>(null);
+  /** The chat open on screen, if any: its new messages are seen as they arrive. */
+  readonly openChatId = signal<string | null>(null);
 
   readonly unreadCount = computed(() => {
     const ids = new Set<string>();
@@ -129,8 +132,11 @@ export class ChatsStore {
   }
 
   /** Places the server's current view of a chat in the tab it belongs to. */
-  upsert(item: SupportChatListItem): void {
-    if (this.firstPagesInFlight > 0) this.replay.push(item);
+  upsert(incoming: SupportChatListItem): void {
+    if (this.firstPagesInFlight > 0) this.replay.push(incoming);
+    // The open chat's view is recorded on the server a moment later; meanwhile the agent is
+    // reading it, so it must not flash unread in the list and the tab title.
+    const item = incoming.unread && this.isOnScreen(incoming.id) ? { ...incoming, unread: false } : incoming;
     const target: Tab = item.archived ? 'archived' : 'active';
     const other: Tab = item.archived ? 'active' : 'archived';
     this.tabs[other].update((s) => ({ ...s, items: s.items.filter((c) => c.id !== item.id) }));
@@ -158,6 +164,10 @@ export class ChatsStore {
       // A user message brings an archived chat back.
       archived: false,
     });
+  }
+
+  private isOnScreen(chatId: string): boolean {
+    return this.openChatId() === chatId && this.document.visibilityState === 'visible';
   }
 
   private finishFirstPage(): void {

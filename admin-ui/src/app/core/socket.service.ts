@@ -19,6 +19,7 @@ const SERVER_EVENTS: readonly ServerEvent[] = [
   'messages_read',
 ];
 const ACK_TIMEOUT_MS = 10_000;
+const SERVER_DISCONNECT_RETRY_MS = 1_000;
 
 /**
  * One Socket.IO connection to `/support` for the whole console. Rooms are forgotten by the
@@ -58,8 +59,17 @@ export class SocketService implements OnDestroy {
       if (this.hasConnected) this.reconnectedSubject.next();
       this.hasConnected = true;
     });
-    socket.on('disconnect', () => {
+    socket.on('disconnect', (reason) => {
       this.status.set(socket.active ? 'reconnecting' : 'offline');
+      // The server closes a connection when its token expires, and socket.io does not retry
+      // those. Retrying once tells the cases apart: an expired token fails the handshake with
+      // "unauthorized" (then the agent goes back to login), anything else reconnects.
+      if (reason === 'io server disconnect') {
+        this.status.set('reconnecting');
+        setTimeout(() => {
+          if (this.socket === socket && !socket.connected) socket.connect();
+        }, SERVER_DISCONNECT_RETRY_MS);
+      }
     });
     socket.on('connect_error', (err: Error) => {
       if (err.message === 'unauthorized') {

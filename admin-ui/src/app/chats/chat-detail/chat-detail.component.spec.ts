@@ -113,6 +113,12 @@ describe('ChatDetailComponent', () => {
     expect(socket.joined).toEqual([CHAT]);
   });
 
+  it('goes back to the Archived tab from a deep link to an archived chat', async () => {
+    await open({ archived: true });
+    expect(el.querySelector('a.back')?.getAttribute('href')).toBe('/chats/archived');
+    expect(el.querySelector('.archive-toggle')?.textContent?.trim()).toBe('Restore');
+  });
+
   it("labels the user's messages with the email when there is no name", async () => {
     await open({ user_name: null, messages: [userMessage({ content: 'x' })] });
     expect(el.querySelector('.sender')?.textContent).toBe('dana@example.com');
@@ -290,6 +296,12 @@ describe('ChatDetailComponent', () => {
       expect(socket.viewed).toEqual([]);
       await vi.advanceTimersByTimeAsync(1_000);
       expect(socket.viewed).toEqual([CHAT]);
+
+      // Leaving before the delay is up still records what the agent saw.
+      socket.serverEmits('new_message', { type: 'new_message', chat_id: CHAT, message: userMessage({ content: 'Newer' }) });
+      fixture.destroy();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(socket.viewed).toEqual([CHAT, CHAT]);
     } finally {
       vi.useRealTimers();
     }

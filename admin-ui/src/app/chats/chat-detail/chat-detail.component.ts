@@ -56,9 +56,11 @@ export class ChatDetailComponent {
   protected readonly archiving = this.store.archiving;
   protected readonly draft = signal('');
   protected readonly groups = computed(() => groupByDay(this.store.messages(), this.clock.now()));
-  protected readonly backLink = computed(() =>
-    this.chats.lastTab() === 'archived' ? '/chats/archived' : '/chats',
-  );
+  // Back to the tab the agent came from; on a deep link, to the tab the chat is in.
+  protected readonly backLink = computed(() => {
+    const tab = this.chats.lastTab() ?? (this.header()?.archived ? 'archived' : 'active');
+    return tab === 'archived' ? '/chats/archived' : '/chats';
+  });
   protected readonly userLabel = computed(() => {
     const header = this.header();
     return header ? header.user_name || header.user_email : 'User';

@@ -110,6 +110,7 @@ export class ChatDetailStore {
     this.chats.markViewed(chatId);
     // Back on the list, the keyboard continues from the chat just read.
     this.chats.selectedId.set(chatId);
+    this.chats.openChatId.set(chatId);
     try {
       const chat = await firstValueFrom(this.api.get(chatId));
       if (chatId !== this.chatId) return;
@@ -193,10 +194,17 @@ export class ChatDetailStore {
   }
 
   private close(): void {
-    if (this.chatId) this.socket.leaveChat(this.chatId);
+    const chatId = this.chatId;
+    if (!chatId) return;
+    this.socket.leaveChat(chatId);
+    if (this.chats.openChatId() === chatId) this.chats.openChatId.set(null);
+    // The agent saw those messages: record it now rather than drop it with the timer.
+    if (this.recordViewTimer) {
+      clearTimeout(this.recordViewTimer);
+      this.recordViewTimer = null;
+      void this.recordView(chatId);
+    }
     this.chatId = null;
-    if (this.recordViewTimer) clearTimeout(this.recordViewTimer);
-    this.recordViewTimer = null;
   }
 
   private applyChat(chat: AdminSupportChat): void {

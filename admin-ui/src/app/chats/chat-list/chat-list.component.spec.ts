@@ -160,6 +160,20 @@ describe('ChatListComponent', () => {
     expect(ids()).toEqual([]);
   });
 
+  it('does not flag the chat the agent has open on screen as unread', async () => {
+    const open = chatItem({ last_message_at: minutesAgo(5) });
+    await render([open]);
+    TestBed.inject(ChatsStore).openChatId.set(open.id);
+    socket.serverEmits('chat_updated', { type: 'chat_updated', chat: { ...open, unread: true, last_message_at: minutesAgo(0) } });
+    await settle();
+    expect(card(open.id).getAttribute('data-unread')).toBe('false');
+
+    TestBed.inject(ChatsStore).openChatId.set(null);
+    socket.serverEmits('chat_updated', { type: 'chat_updated', chat: { ...open, unread: true, last_message_at: minutesAgo(0) } });
+    await settle();
+    expect(card(open.id).getAttribute('data-unread')).toBe('true');
+  });
+
   it('pages with the cursor and never shows a chat twice', async () => {
     const first = [chatItem({ last_message_at: minutesAgo(1) }), chatItem({ last_message_at: minutesAgo(2) })];
     await render(first, 'cursor-2');
