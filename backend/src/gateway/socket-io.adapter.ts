@@ -1,11 +1,11 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
 import type { IncomingMessage } from 'node:http';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/app-config';
 import { ShutdownCoordinator } from '../lifecycle/shutdown.service';
+import { clusterAdapter } from './cluster-adapter';
 
 export const MAX_FRAME_BYTES = 64 * 1024;
 
@@ -18,7 +18,7 @@ export class SupportIoAdapter extends IoAdapter {
 
   constructor(
     private readonly app: INestApplicationContext,
-    private readonly config: Pick<AppConfig, 'allowedOrigins' | 'redisUrl' | 'redisPrefix'>,
+    private readonly config: Pick<AppConfig, 'allowedOrigins' | 'redisUrl' | 'redisPrefix' | 'socketAdapter'>,
   ) {
     super(app);
   }
@@ -36,16 +36,24 @@ export class SupportIoAdapter extends IoAdapter {
       allowRequest: (req: IncomingMessage, done: (err: string | null | undefined, ok: boolean) => void) =>
         done(null, originOk(req.headers.origin)),
     } as ServerOptions);
-    const pub = new Redis(this.config.redisUrl, { maxRetriesPerRequest: null });
-    const sub = pub.duplicate();
-    this.redisClients.push(pub, sub);
-    server.adapter(createAdapter(pub, sub, { key: `${this.config.redisPrefix}:socket.io` }));
+    const { factory, clients } = clusterAdapter(this.config.socketAdapter, this.config.redisUrl, this.config.redisPrefix);
+    this.redisClients.push(...clients);
+    server.adapter(factory);
     this.app.get(ShutdownCoordinator).attachSocketServer(server);
     return server;
   }
 
   override async close(server: Server): Promise<void> {
     await super.close(server);
-    await Promise.all(this.redisClients.splice(0).map((c) => c.quit().catch(() => c.disconnect())));
+    // A round trip first: the pub/sub adapter's close sends UNSUBSCRIBEs it does not await, and
+    // quitting before their replies rejects them unhandled.
+    await Promise.all(
+      this.redisClients.splice(0).map((c) =>
+        c
+          .ping()
+          .then(() => c.quit())
+          .catch(() => c.disconnect()),
+      ),
+    );
   }
 }

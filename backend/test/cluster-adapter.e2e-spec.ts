@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import type { NewMessageEvent, SupportMessage } from '../src/contracts/wire';
+import { emitAck, nextEvent, PG, startTestApp, type TestApp } from './support/test-app';
+
+// Both adapters, two in-process servers on one database and one Redis prefix: the default
+// (streams) and the fallback (pub/sub) must each carry a broadcast from one to the other.
+describe.each(['streams', 'pubsub'])('Socket.IO %s adapter across two servers (e2e)', (adapter) => {
+  let first: TestApp;
+  let second: TestApp;
+  beforeAll(async () => {
+    const database = `support_chat_e2e_${randomBytes(5).toString('hex')}`;
+    const env = { SOCKET_ADAPTER: adapter, DATABASE_URL: `${PG}/${database}`, REDIS_PREFIX: `e2e-${database}` };
+    first = await startTestApp(env);
+    second = await startTestApp(env);
+  });
+  afterAll(async () => {
+    // The second shares the first's database, which the first drops on close.
+    await second.app.close();
+    await first.close();
+  });
+
+  it('relays both ways', async () => {
+    const token = first.userToken();
+    const chatId = (await first.http('/api/support_chat', { token })).body.id as string;
+    const user = await first.connect(token);
+    const agent = await second.connect(await second.adminToken());
+    for (const s of [user, agent]) expect(await emitAck(s, 'subscribe', { chat_id: chatId })).toEqual({ ok: true });
+
+    const atAgent = nextEvent<NewMessageEvent>(agent, 'new_message');
+    expect(await emitAck<{ message: SupportMessage }>(user, 'send_message', { chat_id: chatId, content: `over ${adapter}` })).toMatchObject({ ok: true });
+    expect((await atAgent).message.content).toBe(`over ${adapter}`);
+
+    const atUser = nextEvent<NewMessageEvent>(user, 'new_message', (e) => e.message.sender_type === 'admin');
+    expect(await emitAck(agent, 'send_message', { chat_id: chatId, content: 'and back' })).toMatchObject({ ok: true });
+    expect((await atUser).message.content).toBe('and back');
+    user.disconnect();
+    agent.disconnect();
+  });
+});
