@@ -263,7 +263,7 @@ describe('ChatDetailComponent', () => {
     expect(bubbles().map((b) => b.text)).toEqual(['Known', 'Late 1', 'Late 2']);
   });
 
-  it('archives and restores with the toggle and with e; Escape goes back to the list', async () => {
+  it('archives and restores with the toggle and with e; r focuses the reply; Escape goes back', async () => {
     await open();
     el.querySelector<HTMLButtonElement>('.archive-toggle')!.click();
     backend.expectOne(`/api/admin/chats/${CHAT}/archive`).flush({ id: CHAT, archived: true });
@@ -278,6 +278,9 @@ describe('ChatDetailComponent', () => {
     // Typing an "e" in the reply box is just a letter.
     await key(textarea(), { key: 'e' });
     backend.expectNone(`/api/admin/chats/${CHAT}/archive`);
+
+    await key(document.body, { key: 'r' });
+    expect(document.activeElement).toBe(textarea());
 
     const navigate = vi.spyOn(TestBed.inject(Router), 'navigateByUrl').mockResolvedValue(true);
     await key(document.body, { key: 'Escape' });

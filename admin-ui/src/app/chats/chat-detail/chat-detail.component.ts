@@ -148,9 +148,14 @@ export class ChatDetailComponent {
       void this.router.navigateByUrl(this.backLink());
       return;
     }
-    if (event.key === 'e' && isShortcutEvent(event)) {
+    if (!isShortcutEvent(event)) return;
+    if (event.key === 'e') {
       event.preventDefault();
       this.toggleArchived();
+    } else if (event.key === 'r') {
+      // The reply box is not focused on open, so that e and Escape work straight away.
+      event.preventDefault();
+      this.composer()?.nativeElement.focus();
     }
   }
 
