@@ -20,6 +20,8 @@ const transformIgnorePatterns = [
 const shared = { transform, transformIgnorePatterns, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'mjs', 'json'] };
 
 const config: Config = {
+  // Real Postgres, Redis and bcrypt on a shared 2-core machine: generous, never a timing assertion.
+  testTimeout: 30_000,
   projects: [
     { ...shared, displayName: 'unit', rootDir: 'backend/src', testMatch: ['**/*.spec.ts'] },
     {
@@ -28,8 +30,6 @@ const config: Config = {
       rootDir: 'backend/test',
       testMatch: ['**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/support/global-setup.ts',
-      // Real Postgres, Redis and bcrypt on a shared 2-core machine: generous, never a timing assertion.
-      testTimeout: 30_000,
     },
   ],
 };

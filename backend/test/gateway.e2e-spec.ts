@@ -199,7 +199,7 @@ describe('Socket.IO gateway (e2e)', () => {
   it('closes the connection on a frame over 64 KB', async () => {
     const user = await userSocket();
     const closed = new Promise<string>((resolve) => user.socket.once('disconnect', resolve));
-    user.socket.emit('send_message', { chat_id: user.chatId, content: 'x'.repeat(70_000) });
+    (user.socket.emit as (...args: unknown[]) => void)('send_message', { chat_id: user.chatId, content: 'x'.repeat(70_000) });
     expect(await closed).toMatch(/transport close|transport error/);
     expect((await t.http('/api/support_chat', { token: user.token })).body.messages).toEqual([]);
   });

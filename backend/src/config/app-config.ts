@@ -15,6 +15,11 @@ export interface AppConfig {
   smtpUrl: string | null;
   mailFrom: string;
   notifyDelayMs: number;
+  /** First retry delay of a failed email (doubling after), and how many tries in all. */
+  notifyRetryDelayMs: number;
+  notifyMaxAttempts: number;
+  /** How often every instance looks for due replies whose job Redis lost. */
+  notifySweepIntervalMs: number;
   publicUrl: string;
   appUrl: string;
   appName: string;
@@ -122,6 +127,9 @@ export function loadConfig(env: Env): AppConfig {
     smtpUrl,
     mailFrom: read('MAIL_FROM') ?? 'support@example.com',
     notifyDelayMs: int(read('NOTIFY_DELAY_MS'), 'NOTIFY_DELAY_MS', 300_000, 0, 7 * 86_400_000),
+    notifyRetryDelayMs: int(read('NOTIFY_RETRY_DELAY_MS'), 'NOTIFY_RETRY_DELAY_MS', 30_000, 10, 86_400_000),
+    notifyMaxAttempts: int(read('NOTIFY_MAX_ATTEMPTS'), 'NOTIFY_MAX_ATTEMPTS', 6, 1, 50),
+    notifySweepIntervalMs: int(read('NOTIFY_SWEEP_INTERVAL_MS'), 'NOTIFY_SWEEP_INTERVAL_MS', 60_000, 100, 86_400_000),
     publicUrl,
     appUrl: stripSlash(url(read('APP_URL'), 'APP_URL', publicUrl, ['http:', 'https:'])),
     appName: read('APP_NAME') ?? 'Support',

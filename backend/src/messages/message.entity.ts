@@ -48,6 +48,10 @@ export class Message {
   @Column({ name: 'client_id', type: 'varchar', length: 64, nullable: true })
   clientId: string | null;
 
+  /** The unread-reply email that covered this message, once one was claimed for it. */
+  @Column({ name: 'notification_id', type: 'uuid', nullable: true })
+  notificationId: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt: Date;
 

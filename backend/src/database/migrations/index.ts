@@ -1,4 +1,5 @@
 import { InitialSchema1764115200000 } from './1764115200000-initial-schema';
+import { EmailNotifications1764201600000 } from './1764201600000-email-notifications';
 
 /** Listed by hand, in order: TypeORM 1 globs are fragile across the compiled and test trees. */
-export const migrations = [InitialSchema1764115200000];
+export const migrations = [InitialSchema1764115200000, EmailNotifications1764201600000];
