@@ -3,7 +3,11 @@ import { Observable, Subject } from 'rxjs';
 import { Ack, ServerToClientEvents, SupportMessage } from '../app/core/api.types';
 import { ConnectionStatus, ServerEventPayload } from '../app/core/socket.service';
 
-type SendPayload = { chat_id: string; content: string; client_id: string };
+interface SendPayload {
+  chat_id: string;
+  content: string;
+  client_id: string;
+}
 
 /**
  * Stands in for SocketService in component specs: tests push server events with `serverEmits`

@@ -1,4 +1,3 @@
-import { Component } from '@angular/core';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
@@ -8,11 +7,9 @@ import { AuthService, SESSION_STORAGE_KEY } from '../core/auth.service';
 import { IncomingNotice, NotifierService } from '../core/notifier.service';
 import { SocketService } from '../core/socket.service';
 import { chatItem, message } from '../../testing/factories';
+import { BlankComponent } from '../../testing/blank.component';
 import { FakeSocketService } from '../../testing/fake-socket';
 import { ChatsShellComponent } from './chats-shell.component';
-
-@Component({ template: '' })
-class Blank {}
 
 class FakeNotifier {
   readonly permission = (): NotificationPermission => 'granted';
@@ -47,7 +44,7 @@ describe('ChatsShellComponent', () => {
       providers: [
         provideHttpClient(),
         provideHttpClientTesting(),
-        provideRouter([{ path: '**', component: Blank }]),
+        provideRouter([{ path: '**', component: BlankComponent }]),
         { provide: SocketService, useValue: socket },
         { provide: NotifierService, useValue: notifier },
       ],

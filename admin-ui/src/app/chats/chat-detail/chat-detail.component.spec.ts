@@ -1,4 +1,4 @@
-import { Component, signal } from '@angular/core';
+import { signal } from '@angular/core';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, TestRequest, provideHttpClientTesting } from '@angular/common/http/testing';
@@ -7,12 +7,10 @@ import { AdminSupportChat, SupportMessage } from '../../core/api.types';
 import { ClockService } from '../../core/clock.service';
 import { SocketService } from '../../core/socket.service';
 import { adminChat, message } from '../../../testing/factories';
+import { BlankComponent } from '../../../testing/blank.component';
 import { FakeSocketService } from '../../../testing/fake-socket';
 import { ChatsStore } from '../chats.store';
 import { ChatDetailComponent } from './chat-detail.component';
-
-@Component({ template: '' })
-class Blank {}
 
 const CHAT = 'chat-1';
 
@@ -30,7 +28,7 @@ describe('ChatDetailComponent', () => {
         ChatsStore,
         provideHttpClient(),
         provideHttpClientTesting(),
-        provideRouter([{ path: '**', component: Blank }]),
+        provideRouter([{ path: '**', component: BlankComponent }]),
         { provide: SocketService, useValue: socket },
         { provide: ClockService, useValue: { now: signal(Date.parse('2024-01-30T12:00:00.000Z')) } },
       ],

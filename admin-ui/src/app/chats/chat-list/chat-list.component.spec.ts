@@ -1,4 +1,4 @@
-import { Component, signal } from '@angular/core';
+import { signal } from '@angular/core';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
@@ -7,12 +7,10 @@ import { SupportChatListItem } from '../../core/api.types';
 import { ClockService } from '../../core/clock.service';
 import { SocketService } from '../../core/socket.service';
 import { chatItem } from '../../../testing/factories';
+import { BlankComponent } from '../../../testing/blank.component';
 import { FakeSocketService } from '../../../testing/fake-socket';
 import { ChatsStore } from '../chats.store';
 import { ChatListComponent } from './chat-list.component';
-
-@Component({ template: '' })
-class Blank {}
 
 const NOW = Date.parse('2024-01-29T12:00:00.000Z');
 const minutesAgo = (n: number): string => new Date(NOW - n * 60_000).toISOString();
@@ -33,7 +31,7 @@ describe('ChatListComponent', () => {
         ChatsStore,
         provideHttpClient(),
         provideHttpClientTesting(),
-        provideRouter([{ path: 'chats/:id', component: Blank }]),
+        provideRouter([{ path: 'chats/:id', component: BlankComponent }]),
         { provide: SocketService, useValue: socket },
         { provide: ClockService, useValue: clock },
       ],
