@@ -46,7 +46,7 @@ export async function createApp(config: AppConfig, logger?: LoggerService | fals
     }),
   );
   app.useWebSocketAdapter(new SupportIoAdapter(app, config));
-  mountStaticAssets(app, config);
+  if (config.role !== 'worker') mountStaticAssets(app, config);
 
   const openApi = new DocumentBuilder()
     .setTitle('Support Chat API')

@@ -31,14 +31,10 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         CommonModule,
-        AuthModule,
-        UsersModule,
-        MessagesModule,
-        ChatsModule,
-        GatewayModule,
         HealthModule,
-        DemoModule,
-        NotificationsModule,
+        NotificationsModule.forRole(config.role),
+        // A worker serves only health, metrics and unsubscribe links; it sends the emails.
+        ...(config.role === 'worker' ? [] : [AuthModule, UsersModule, MessagesModule, ChatsModule, GatewayModule, DemoModule]),
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

@@ -1,6 +1,7 @@
 import { MailerModule } from '@nestjs-modules/mailer';
 import { BullModule } from '@nestjs/bull';
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
+import type { AppRole } from '../config/app-config';
 import { AppConfigService } from '../config/app-config.service';
 import { NOTIFY_QUEUE } from './notification-queue';
 import { NotifyReplyProcessor } from './notify-reply.processor';
@@ -31,6 +32,11 @@ import { UnsubscribeTokens } from './unsubscribe-tokens';
     }),
   ],
   controllers: [UnsubscribeController],
-  providers: [ReplyNotifier, NotifyScheduler, NotifyReplyProcessor, UnsubscribeTokens],
+  providers: [ReplyNotifier, NotifyScheduler, UnsubscribeTokens],
 })
-export class NotificationsModule {}
+export class NotificationsModule {
+  /** Every role queues emails; ROLE=api leaves sending them to the other processes. */
+  static forRole(role: AppRole): DynamicModule {
+    return { module: NotificationsModule, providers: role === 'api' ? [] : [NotifyReplyProcessor] };
+  }
+}

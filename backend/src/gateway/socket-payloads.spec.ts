@@ -1,0 +1,36 @@
+import { DomainError } from '../common/domain-error';
+import { parseEmptyPayload, parsePayload, SendMessagePayload } from './socket-payloads';
+
+const chat_id = '2f1c8a4e-7b1d-4c6e-9a3f-0d2b5e8c7a61';
+
+describe('socket payloads', () => {
+  it('accepts a well-formed message', () => {
+    expect(parsePayload(SendMessagePayload, { chat_id, content: ' hi ', client_id: 'abc-1' })).toMatchObject({
+      chat_id,
+      content: ' hi ',
+      client_id: 'abc-1',
+    });
+  });
+
+  it.each([
+    [undefined],
+    ['text'],
+    [[{ chat_id, content: 'hi' }]],
+    [{ chat_id, content: '' }],
+    [{ chat_id, content: ' \n ' }],
+    [{ chat_id, content: 'x'.repeat(5001) }],
+    [{ chat_id, content: 5 }],
+    [{ chat_id: 'nope', content: 'hi' }],
+    [{ chat_id, content: 'hi', sender_type: 'admin' }],
+    [{ chat_id, content: 'hi', client_id: 'x'.repeat(65) }],
+  ])('answers invalid_content to %p', (payload) => {
+    expect(() => parsePayload(SendMessagePayload, payload)).toThrow(expect.objectContaining({ code: 'invalid_content' }));
+  });
+
+  it('takes nothing or an empty object where an event has no fields', () => {
+    expect(() => parseEmptyPayload(undefined)).not.toThrow();
+    expect(() => parseEmptyPayload({})).not.toThrow();
+    expect(() => parseEmptyPayload({ room: 'x' })).toThrow(DomainError);
+    expect(() => parseEmptyPayload('x')).toThrow(DomainError);
+  });
+});
