@@ -262,4 +262,16 @@ describe('chats and messages over REST (e2e)', () => {
     expect((await t.http('/api/support_chat', { token: demo.body.token })).status).toBe(200);
     expect((await t.http('/admin/chats/123')).status).toBe(200);
   });
+
+  it('hides the demo token and page when DEMO_MODE is off', async () => {
+    const prod = await startTestApp({ DEMO_MODE: 'false' });
+    try {
+      expect((await prod.http('/api/demo/token', { method: 'POST', body: { email: 'demo@example.com' } })).status).toBe(404);
+      const home = await fetch(`${prod.url}/`, { redirect: 'manual' });
+      expect(home.status).toBe(302);
+      expect(home.headers.get('location')).toBe('/admin/');
+    } finally {
+      await prod.close();
+    }
+  });
 });
