@@ -18,6 +18,7 @@ export interface TestApp {
   database: string;
   userToken(claims?: Partial<{ sub: string; email: string; name: string; return_url: string }>, opts?: SignOptions & { secret?: string }): string;
   adminToken(): Promise<string>;
+  // The body is whatever the server answered; each test asserts the shape it expects of it.
   http(path: string, init?: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; text: string }>;
   connect(token: string | undefined, opts?: { extraHeaders?: Record<string, string>; transports?: ('websocket' | 'polling')[] }): Promise<TestSocket>;
   close(): Promise<void>;
