@@ -73,7 +73,9 @@ describe('agents console in Chromium against the real server', () => {
     expect(await card.textContent()).toContain('dana@example.com');
     expect(await card.textContent()).toContain('Dana Scully');
     expect(await card.locator('.preview').textContent()).toContain('My invoice is wrong');
-    expect(await card.locator('.meta').textContent()).toMatch(/1 message · (just now|1 minute ago)/);
+    expect(await card.locator('.meta').textContent()).toMatch(
+      /1 message · (just now|1 minute ago)/,
+    );
     await page.waitForFunction(() => document.title === '(2) Support Chats');
 
     await card.click();
@@ -122,7 +124,9 @@ describe('agents console in Chromium against the real server', () => {
     await page.keyboard.press('Escape');
     await page.waitForURL(/\/admin\/chats$/);
     // The user's thanks came last (the "You: " prefix is checked in the archive test).
-    expect(await cardFor(page, chatId).locator('.preview').textContent()).toContain('Thanks, that fixed it');
+    expect(await cardFor(page, chatId).locator('.preview').textContent()).toContain(
+      'Thanks, that fixed it',
+    );
     await page.locator(`[data-chat-id="${chatId}"][data-unread="false"]`).waitFor();
     await page.waitForFunction(() => document.title === '(1) Support Chats');
     expectNoPageErrors();
@@ -140,7 +144,9 @@ describe('agents console in Chromium against the real server', () => {
     expect((await toggle.textContent())?.trim()).toBe('Archive');
     await page.locator('textarea').fill('Closing it now, thanks for writing');
     await page.locator('textarea').press('Enter');
-    await page.locator('[data-sender="admin"][data-message-id]', { hasText: 'Closing it now' }).waitFor();
+    await page
+      .locator('[data-sender="admin"][data-message-id]', { hasText: 'Closing it now' })
+      .waitFor();
     await toggle.click();
     await page.locator('button.archive-toggle', { hasText: 'Restore' }).waitFor();
 
@@ -152,7 +158,9 @@ describe('agents console in Chromium against the real server', () => {
     await page.waitForURL(/\/admin\/chats\/archived$/);
     await cardFor(page, chatId).waitFor();
     // The agent wrote last, so the preview says so.
-    expect((await cardFor(page, chatId).locator('.preview').textContent())?.trim()).toBe('You: Closing it now, thanks for writing');
+    expect((await cardFor(page, chatId).locator('.preview').textContent())?.trim()).toBe(
+      'You: Closing it now, thanks for writing',
+    );
 
     // While the agent looks at the Archived tab, the user writes again.
     await customer.send('Actually, one more thing');
@@ -166,7 +174,8 @@ describe('agents console in Chromium against the real server', () => {
 
     // The keyboard does the same. The selection stayed on the chat the agent last opened;
     // j/k move it, e archives the selected chat.
-    const selectedIs = (id: string) => page.locator(`.card.selected[data-chat-id="${id}"]`).waitFor();
+    const selectedIs = (id: string) =>
+      page.locator(`.card.selected[data-chat-id="${id}"]`).waitFor();
     await selectedIs(chatId);
     await page.keyboard.press('j');
     await page.locator(`.card.selected:not([data-chat-id="${chatId}"])`).waitFor();
@@ -180,7 +189,8 @@ describe('agents console in Chromium against the real server', () => {
   });
 
   it('shows a script-like message as text, in the list and in the chat', async () => {
-    const payload = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script><b>bold</b>';
+    const payload =
+      '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script><b>bold</b>';
     const customer = new EndUser(server, 'mallory@example.com', '<i>Mallory</i>');
     const chatId = await customer.openChat();
     await customer.send(payload);
@@ -197,7 +207,9 @@ describe('agents console in Chromium against the real server', () => {
     expect(await message.locator('.bubble').textContent()).toBe(payload);
     expect(await message.locator('.sender').textContent()).toBe('<i>Mallory</i>');
     expect(await page.locator('.log img, .log script, .log b, .log i').count()).toBe(0);
-    expect(await page.evaluate(() => (window as Window & { __xss?: number }).__xss)).toBeUndefined();
+    expect(
+      await page.evaluate(() => (window as Window & { __xss?: number }).__xss),
+    ).toBeUndefined();
     expectNoPageErrors();
   });
 

@@ -32,7 +32,9 @@ export function launchBrowser(): Promise<Browser> {
 export { startServer };
 
 /** A page whose uncaught errors fail the test instead of vanishing. */
-export async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+export async function newPage(
+  browser: Browser,
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -88,14 +90,19 @@ export class EndUser {
   /** Connects as this user and collects what the chat's room broadcasts. */
   async connect(): Promise<UserSocket> {
     const chatId = this.chatId ?? (await this.openChat());
-    const socket = io(`${this.server.url}/support`, { auth: { token: this.token }, transports: ['websocket'] });
+    const socket = io(`${this.server.url}/support`, {
+      auth: { token: this.token },
+      transports: ['websocket'],
+    });
     const received: ChatMessage[] = [];
     socket.on('new_message', (event: { message: ChatMessage }) => received.push(event.message));
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('connect_error', reject);
     });
-    const ack = (await socket.timeout(5000).emitWithAck('subscribe', { chat_id: chatId })) as { ok: boolean };
+    const ack = (await socket.timeout(5000).emitWithAck('subscribe', { chat_id: chatId })) as {
+      ok: boolean;
+    };
     if (!ack.ok) throw new Error('user could not subscribe to the chat');
     return new UserSocket(socket, received);
   }
@@ -132,7 +139,11 @@ export class UserSocket {
 
 /** "Monday, January 29" for today, the way the console labels its date dividers. */
 export function todayLabel(): string {
-  return new Intl.DateTimeFormat('en-US', { weekday: 'long', month: 'long', day: 'numeric' }).format(new Date());
+  return new Intl.DateTimeFormat('en-US', {
+    weekday: 'long',
+    month: 'long',
+    day: 'numeric',
+  }).format(new Date());
 }
 
 export function cardFor(page: Page, chatId: string) {

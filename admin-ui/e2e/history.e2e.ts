@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { EndUser, TestServer, cardFor, launchBrowser, logIn, newPage, startServer } from './harness';
+import {
+  EndUser,
+  TestServer,
+  cardFor,
+  launchBrowser,
+  logIn,
+  newPage,
+  startServer,
+} from './harness';
 
 // Volume and outages, on a server of their own so the other file's lists stay small.
 describe('long lists, long chats and outages', () => {
@@ -42,7 +50,9 @@ describe('long lists, long chats and outages', () => {
 
     await page.locator('.load-more').scrollIntoViewIfNeeded();
     await cardFor(page, users[0].chatId!).waitFor();
-    const ids = await page.locator('[data-chat-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-chat-id')));
+    const ids = await page
+      .locator('[data-chat-id]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-chat-id')));
     expect(ids).toHaveLength(55);
     expect(new Set(ids).size).toBe(55);
     expect(ids).toEqual(users.map((u) => u.chatId).reverse());
@@ -83,7 +93,9 @@ describe('long lists, long chats and outages', () => {
     await customer.send('During the outage');
     await page.locator('[data-sender="user"]', { hasText: 'During the outage' }).waitFor();
     await page.locator('.status[data-connected="true"]').waitFor();
-    expect(await page.locator('[data-sender="user"]', { hasText: 'During the outage' }).count()).toBe(1);
+    expect(
+      await page.locator('[data-sender="user"]', { hasText: 'During the outage' }).count(),
+    ).toBe(1);
 
     // The chat's room was joined again: the next message arrives live.
     await customer.send('After the outage');
@@ -96,7 +108,10 @@ describe('long lists, long chats and outages', () => {
     expect(await preview.textContent()).toContain('After the outage');
     await customer.send('Back on the list');
     await page.waitForFunction(
-      (id) => document.querySelector(`[data-chat-id="${id}"] .preview`)?.textContent?.includes('Back on the list'),
+      (id) =>
+        document
+          .querySelector(`[data-chat-id="${id}"] .preview`)
+          ?.textContent?.includes('Back on the list'),
       customer.chatId,
     );
     expect(errors).toEqual([]);
@@ -107,7 +122,11 @@ describe('long lists, long chats and outages', () => {
     { name: 'tablet landscape', width: 1024, height: 768 },
   ]) {
     it(`fits a ${viewport.name} screen without sideways scrolling`, async () => {
-      const customer = new EndUser(server, `tablet-${viewport.width}@example.com`, 'A person with a rather long display name');
+      const customer = new EndUser(
+        server,
+        `tablet-${viewport.width}@example.com`,
+        'A person with a rather long display name',
+      );
       await customer.send('x'.repeat(400));
       await freshPage(viewport);
       await logIn(page, server);

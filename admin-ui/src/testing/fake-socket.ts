@@ -57,7 +57,10 @@ export class FakeSocketService {
     return this.subject(event).asObservable() as Observable<ServerEventPayload<K>>;
   }
 
-  serverEmits<K extends keyof ServerToClientEvents>(event: K, payload: ServerEventPayload<K>): void {
+  serverEmits<K extends keyof ServerToClientEvents>(
+    event: K,
+    payload: ServerEventPayload<K>,
+  ): void {
     this.subject(event).next(payload);
   }
 

@@ -35,7 +35,11 @@ describe('ChatsShellComponent', () => {
   beforeEach(async () => {
     sessionStorage.setItem(
       SESSION_STORAGE_KEY,
-      JSON.stringify({ token: 'tok', expiresAt: Date.now() + 60_000, admin: { id: 'a', email: 'agent@example.com', name: 'Agent Smith' } }),
+      JSON.stringify({
+        token: 'tok',
+        expiresAt: Date.now() + 60_000,
+        admin: { id: 'a', email: 'agent@example.com', name: 'Agent Smith' },
+      }),
     );
     socket = new FakeSocketService();
     notifier = new FakeNotifier();
@@ -82,10 +86,16 @@ describe('ChatsShellComponent', () => {
     const unread = chatItem({ unread: true });
     backend
       .expectOne((r) => r.url === '/api/admin/chats')
-      .flush({ items: [unread, chatItem({ unread: true }), chatItem({ unread: true }), chatItem()], next_cursor: null });
+      .flush({
+        items: [unread, chatItem({ unread: true }), chatItem({ unread: true }), chatItem()],
+        next_cursor: null,
+      });
     await settle();
     expect(title.getTitle()).toBe('(3) Support Chats');
-    socket.serverEmits('chat_updated', { type: 'chat_updated', chat: { ...unread, unread: false } });
+    socket.serverEmits('chat_updated', {
+      type: 'chat_updated',
+      chat: { ...unread, unread: false },
+    });
     await settle();
     expect(title.getTitle()).toBe('(2) Support Chats');
   });

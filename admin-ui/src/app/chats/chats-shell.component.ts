@@ -1,10 +1,4 @@
-import {
-  ChangeDetectionStrategy,
-  Component,
-  DestroyRef,
-  effect,
-  inject,
-} from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, effect, inject } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { Title } from '@angular/platform-browser';
 import { Router, RouterOutlet } from '@angular/router';
@@ -58,7 +52,11 @@ export class ChatsShellComponent {
       .subscribe((event) => {
         const known = this.store.find(event.chat_id);
         this.notifier.notify(
-          { chatId: event.chat_id, from: known?.user_name ?? event.user_email, text: event.message.content },
+          {
+            chatId: event.chat_id,
+            from: known?.user_name ?? event.user_email,
+            text: event.message.content,
+          },
           () => void this.router.navigate(['/chats', event.chat_id]),
         );
       });

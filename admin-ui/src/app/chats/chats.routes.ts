@@ -9,12 +9,14 @@ export const CHATS_ROUTES: Routes = [
       {
         path: '',
         data: { archived: false },
-        loadComponent: () => import('./chat-list/chat-list.component').then((m) => m.ChatListComponent),
+        loadComponent: () =>
+          import('./chat-list/chat-list.component').then((m) => m.ChatListComponent),
       },
       {
         path: 'archived',
         data: { archived: true },
-        loadComponent: () => import('./chat-list/chat-list.component').then((m) => m.ChatListComponent),
+        loadComponent: () =>
+          import('./chat-list/chat-list.component').then((m) => m.ChatListComponent),
       },
       {
         path: ':id',

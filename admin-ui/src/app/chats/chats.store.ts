@@ -16,7 +16,13 @@ export interface TabState {
   error: boolean;
 }
 
-const EMPTY: TabState = { items: [], nextCursor: null, loaded: false, loading: false, error: false };
+const EMPTY: TabState = {
+  items: [],
+  nextCursor: null,
+  loaded: false,
+  loading: false,
+  error: false,
+};
 const PREVIEW_LENGTH = 100;
 
 /**
@@ -110,7 +116,9 @@ export class ChatsStore {
   /** Starts both loaded tabs over from their first page. */
   async reload(): Promise<void> {
     const generation = ++this.generation;
-    const tabs = (['active', 'archived'] as const).filter((t) => this.tabs[t]().loaded || t === 'active');
+    const tabs = (['active', 'archived'] as const).filter(
+      (t) => this.tabs[t]().loaded || t === 'active',
+    );
     for (const tab of tabs) this.tabs[tab].update((s) => ({ ...s, loading: false }));
     await Promise.all(tabs.map((tab) => this.fetchPage(tab, null, generation)));
   }
@@ -136,7 +144,8 @@ export class ChatsStore {
     if (this.firstPagesInFlight > 0) this.replay.push(incoming);
     // The open chat's view is recorded on the server a moment later; meanwhile the agent is
     // reading it, so it must not flash unread in the list and the tab title.
-    const item = incoming.unread && this.isOnScreen(incoming.id) ? { ...incoming, unread: false } : incoming;
+    const item =
+      incoming.unread && this.isOnScreen(incoming.id) ? { ...incoming, unread: false } : incoming;
     const target: Tab = item.archived ? 'archived' : 'active';
     const other: Tab = item.archived ? 'active' : 'archived';
     this.tabs[other].update((s) => ({ ...s, items: s.items.filter((c) => c.id !== item.id) }));

@@ -97,7 +97,8 @@ export type AckErrorCode =
   // Produced on this side when the server never answers.
   | 'timeout';
 
-export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: AckErrorCode };
+export type Ack<T extends object = object> =
+  ({ ok: true } & T) | { ok: false; error: AckErrorCode };
 
 export interface ClientToServerEvents {
   subscribe: (payload: { chat_id: string }, ack: (res: Ack) => void) => void;

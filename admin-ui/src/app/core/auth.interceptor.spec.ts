@@ -32,7 +32,11 @@ describe('authInterceptor', () => {
     const req = backend.expectOne('/api/auth/login');
     expect(req.request.headers.has('Authorization')).toBe(false);
     expect(req.request.body).toEqual({ email: 'a@example.com', password: 'pw' });
-    req.flush({ access_token: 'tok-1', expires_in: 3600, admin: { id: 'a', email: 'a@example.com', name: null } });
+    req.flush({
+      access_token: 'tok-1',
+      expires_in: 3600,
+      admin: { id: 'a', email: 'a@example.com', name: null },
+    });
     await done;
   }
 
@@ -58,7 +62,9 @@ describe('authInterceptor', () => {
     const router = TestBed.inject(Router);
     const navigate = vi.spyOn(router, 'navigate').mockResolvedValue(true);
     const result = firstValueFrom(http.get('/api/admin/chats')).catch((e: unknown) => e);
-    backend.expectOne('/api/admin/chats').flush({ statusCode: 401 }, { status: 401, statusText: 'Unauthorized' });
+    backend
+      .expectOne('/api/admin/chats')
+      .flush({ statusCode: 401 }, { status: 401, statusText: 'Unauthorized' });
     await result;
     expect(auth.token()).toBeNull();
     expect(sessionStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
@@ -77,10 +83,16 @@ describe('authInterceptor', () => {
   it('treats an expired session as logged out', () => {
     sessionStorage.setItem(
       SESSION_STORAGE_KEY,
-      JSON.stringify({ token: 'old', expiresAt: Date.now() - 1000, admin: { id: 'a', email: 'a@x', name: null } }),
+      JSON.stringify({
+        token: 'old',
+        expiresAt: Date.now() - 1000,
+        admin: { id: 'a', email: 'a@x', name: null },
+      }),
     );
     TestBed.resetTestingModule();
-    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting()] });
+    TestBed.configureTestingModule({
+      providers: [provideHttpClient(), provideHttpClientTesting()],
+    });
     const fresh = TestBed.inject(AuthService);
     expect(fresh.isLoggedIn()).toBe(false);
     expect(sessionStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();

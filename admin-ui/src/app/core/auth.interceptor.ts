@@ -17,7 +17,9 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
   const isApi = req.url.startsWith('/api/');
   const isLogin = req.url === LOGIN_URL;
   const signed =
-    token && isApi && !isLogin ? req.clone({ setHeaders: { Authorization: `Bearer ${token}` } }) : req;
+    token && isApi && !isLogin
+      ? req.clone({ setHeaders: { Authorization: `Bearer ${token}` } })
+      : req;
 
   return next(signed).pipe(
     catchError((error: unknown) => {

@@ -17,7 +17,9 @@ export class ChatsApi {
   /** Also records on the server that an agent has seen the chat. */
   get(chatId: string, before?: string): Observable<AdminSupportChat> {
     const params = before ? new HttpParams().set('before', before) : undefined;
-    return this.http.get<AdminSupportChat>(`/api/admin/chats/${encodeURIComponent(chatId)}`, { params });
+    return this.http.get<AdminSupportChat>(`/api/admin/chats/${encodeURIComponent(chatId)}`, {
+      params,
+    });
   }
 
   messagesAfter(chatId: string, afterId: string): Observable<SupportMessage[]> {
@@ -28,10 +30,13 @@ export class ChatsApi {
   }
 
   send(chatId: string, content: string, clientId: string): Observable<SupportMessage> {
-    return this.http.post<SupportMessage>(`/api/admin/chats/${encodeURIComponent(chatId)}/messages`, {
-      content,
-      client_id: clientId,
-    });
+    return this.http.post<SupportMessage>(
+      `/api/admin/chats/${encodeURIComponent(chatId)}/messages`,
+      {
+        content,
+        client_id: clientId,
+      },
+    );
   }
 
   setArchived(chatId: string, archived: boolean): Observable<SupportChatListItem> {

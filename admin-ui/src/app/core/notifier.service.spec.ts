@@ -25,7 +25,10 @@ describe('NotifierService', () => {
     visibility = 'visible';
     FakeNotification.created = [];
     FakeNotification.permission = 'granted';
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => visibility });
+    Object.defineProperty(document, 'visibilityState', {
+      configurable: true,
+      get: () => visibility,
+    });
     (window as Window & { Notification?: unknown }).Notification = FakeNotification;
   });
 

@@ -1,12 +1,7 @@
 import { Injectable, OnDestroy, computed, signal } from '@angular/core';
 import { Observable, Subject } from 'rxjs';
 import { io, Socket } from 'socket.io-client';
-import {
-  Ack,
-  ClientToServerEvents,
-  ServerToClientEvents,
-  SupportMessage,
-} from './api.types';
+import { Ack, ClientToServerEvents, ServerToClientEvents, SupportMessage } from './api.types';
 
 export type ConnectionStatus = 'offline' | 'connecting' | 'online' | 'reconnecting';
 type ServerEvent = keyof ServerToClientEvents;
@@ -172,4 +167,6 @@ export class SocketService implements OnDestroy {
   }
 }
 
-type AckOf<K extends keyof ClientToServerEvents> = Parameters<Parameters<ClientToServerEvents[K]>[1]>[0];
+type AckOf<K extends keyof ClientToServerEvents> = Parameters<
+  Parameters<ClientToServerEvents[K]>[1]
+>[0];

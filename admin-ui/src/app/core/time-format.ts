@@ -10,7 +10,11 @@ const dayWithYear = new Intl.DateTimeFormat(LOCALE, {
 });
 const dayOnly = new Intl.DateTimeFormat(LOCALE, { weekday: 'long', month: 'long', day: 'numeric' });
 const clock = new Intl.DateTimeFormat(LOCALE, { hour: 'numeric', minute: '2-digit' });
-const shortDate = new Intl.DateTimeFormat(LOCALE, { month: 'short', day: 'numeric', year: 'numeric' });
+const shortDate = new Intl.DateTimeFormat(LOCALE, {
+  month: 'short',
+  day: 'numeric',
+  year: 'numeric',
+});
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -50,7 +50,11 @@ describe('LoginComponent', () => {
     const req = backend.expectOne('/api/auth/login');
     expect(req.request.method).toBe('POST');
     expect(req.request.body).toEqual({ email: 'agent@example.com', password: 'secret' });
-    req.flush({ access_token: 't', expires_in: 60, admin: { id: '1', email: 'agent@example.com', name: 'Agent' } });
+    req.flush({
+      access_token: 't',
+      expires_in: 60,
+      admin: { id: '1', email: 'agent@example.com', name: 'Agent' },
+    });
     await Promise.resolve();
     expect(TestBed.inject(AuthService).token()).toBe('t');
     expect(navigate).toHaveBeenCalledWith('/chats');
@@ -68,7 +72,9 @@ describe('LoginComponent', () => {
       type('email', 'a@example.com');
       type('password', 'pw');
       await submit();
-      backend.expectOne('/api/auth/login').flush({ access_token: 't', expires_in: 60, admin: { id: '1', email: 'a', name: null } });
+      backend
+        .expectOne('/api/auth/login')
+        .flush({ access_token: 't', expires_in: 60, admin: { id: '1', email: 'a', name: null } });
       await Promise.resolve();
       expect(navigate).toHaveBeenLastCalledWith(expected);
     }
@@ -80,7 +86,9 @@ describe('LoginComponent', () => {
     type('email', 'agent@example.com');
     type('password', 'wrong');
     await submit();
-    backend.expectOne('/api/auth/login').flush({ statusCode: 401 }, { status: 401, statusText: 'Unauthorized' });
+    backend
+      .expectOne('/api/auth/login')
+      .flush({ statusCode: 401 }, { status: 401, statusText: 'Unauthorized' });
     await fixture.whenStable();
     expect(el.querySelector('[role=alert]')?.textContent).toContain('Wrong email or password.');
     expect(navigate).not.toHaveBeenCalled();
@@ -92,6 +100,8 @@ describe('LoginComponent', () => {
     const { el, submit } = await render();
     await submit();
     backend.expectNone('/api/auth/login');
-    expect(el.querySelector('[role=alert]')?.textContent).toContain('Enter your email and password.');
+    expect(el.querySelector('[role=alert]')?.textContent).toContain(
+      'Enter your email and password.',
+    );
   });
 });

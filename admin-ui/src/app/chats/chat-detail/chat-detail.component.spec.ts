@@ -1,7 +1,11 @@
 import { signal } from '@angular/core';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, TestRequest, provideHttpClientTesting } from '@angular/common/http/testing';
+import {
+  HttpTestingController,
+  TestRequest,
+  provideHttpClientTesting,
+} from '@angular/common/http/testing';
 import { Router, provideRouter } from '@angular/router';
 import { AdminSupportChat, SupportMessage } from '../../core/api.types';
 import { ClockService } from '../../core/clock.service';
@@ -30,7 +34,10 @@ describe('ChatDetailComponent', () => {
         provideHttpClientTesting(),
         provideRouter([{ path: '**', component: BlankComponent }]),
         { provide: SocketService, useValue: socket },
-        { provide: ClockService, useValue: { now: signal(Date.parse('2024-01-30T12:00:00.000Z')) } },
+        {
+          provide: ClockService,
+          useValue: { now: signal(Date.parse('2024-01-30T12:00:00.000Z')) },
+        },
       ],
     });
     backend = TestBed.inject(HttpTestingController);
@@ -44,7 +51,9 @@ describe('ChatDetailComponent', () => {
   }
 
   function expectChatFetch(): TestRequest {
-    return backend.expectOne((r) => r.url === `/api/admin/chats/${CHAT}` && !r.params.has('before'));
+    return backend.expectOne(
+      (r) => r.url === `/api/admin/chats/${CHAT}` && !r.params.has('before'),
+    );
   }
 
   async function open(chat: Partial<AdminSupportChat> = {}): Promise<void> {
@@ -86,7 +95,11 @@ describe('ChatDetailComponent', () => {
     await open({
       messages: [
         userMessage({ content: 'Hi there', created_at: '2024-01-29T10:30:00.000Z' }),
-        userMessage({ content: 'Reply please', sender_type: 'admin', created_at: '2024-01-29T10:35:00.000Z' }),
+        userMessage({
+          content: 'Reply please',
+          sender_type: 'admin',
+          created_at: '2024-01-29T10:35:00.000Z',
+        }),
         userMessage({ content: 'Next day', created_at: '2024-01-30T09:00:00.000Z' }),
       ],
     });
@@ -149,7 +162,12 @@ describe('ChatDetailComponent', () => {
     socket.serverEmits('new_message', {
       type: 'new_message',
       chat_id: CHAT,
-      message: userMessage({ id: echoed, sender_type: 'admin', content: 'First line\nsecond line', client_id: socket.sent[0].client_id }),
+      message: userMessage({
+        id: echoed,
+        sender_type: 'admin',
+        content: 'First line\nsecond line',
+        client_id: socket.sent[0].client_id,
+      }),
     });
     await settle();
     expect(bubbles()).toEqual([{ sender: 'admin', text: 'First line\nsecond line', mine: true }]);
@@ -174,7 +192,14 @@ describe('ChatDetailComponent', () => {
     expect(req.request.body.content).toBe('Offline reply');
     expect(req.request.body.client_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(el.querySelector('[data-pending]')?.textContent).toContain('Sending…');
-    req.flush(userMessage({ id: 'm-rest', sender_type: 'admin', content: 'Offline reply', client_id: req.request.body.client_id }));
+    req.flush(
+      userMessage({
+        id: 'm-rest',
+        sender_type: 'admin',
+        content: 'Offline reply',
+        client_id: req.request.body.client_id,
+      }),
+    );
     await settle();
     expect(bubbles()).toEqual([{ sender: 'admin', text: 'Offline reply', mine: true }]);
   });
@@ -211,7 +236,11 @@ describe('ChatDetailComponent', () => {
   });
 
   it('marks agent messages read when the user reads them', async () => {
-    const reply = userMessage({ sender_type: 'admin', content: 'Done', created_at: '2024-01-30T10:00:00.000Z' });
+    const reply = userMessage({
+      sender_type: 'admin',
+      content: 'Done',
+      created_at: '2024-01-30T10:00:00.000Z',
+    });
     await open({ messages: [reply] });
     expect(el.querySelector('.read-mark')).toBeNull();
     socket.serverEmits('messages_read', {
@@ -228,7 +257,9 @@ describe('ChatDetailComponent', () => {
     const newest = userMessage({ content: 'Newest', created_at: '2024-01-30T10:00:00.000Z' });
     await open({ messages: [newest], has_more: true });
     el.querySelector<HTMLButtonElement>('.load-older')!.click();
-    const req = backend.expectOne((r) => r.url === `/api/admin/chats/${CHAT}` && r.params.get('before') === newest.id);
+    const req = backend.expectOne(
+      (r) => r.url === `/api/admin/chats/${CHAT}` && r.params.get('before') === newest.id,
+    );
     req.flush(
       adminChat({
         id: CHAT,
@@ -242,7 +273,11 @@ describe('ChatDetailComponent', () => {
   });
 
   it('catches up after a reconnect, filling a gap larger than one page', async () => {
-    const known = userMessage({ id: 'known', content: 'Known', created_at: '2024-01-30T10:00:00.000Z' });
+    const known = userMessage({
+      id: 'known',
+      content: 'Known',
+      created_at: '2024-01-30T10:00:00.000Z',
+    });
     await open({ messages: [known] });
     socket.reconnect();
     // The list refetches too (it is the shell's store); not this spec's subject.
@@ -255,7 +290,9 @@ describe('ChatDetailComponent', () => {
       }),
     );
     await settle();
-    const gap = backend.expectOne((r) => r.url === `/api/admin/chats/${CHAT}/messages` && r.params.get('after') === 'known');
+    const gap = backend.expectOne(
+      (r) => r.url === `/api/admin/chats/${CHAT}/messages` && r.params.get('after') === 'known',
+    );
     gap.flush([userMessage({ content: 'Late 1', created_at: '2024-01-30T10:01:00.000Z' })]);
     await settle();
     expect(bubbles().map((b) => b.text)).toEqual(['Known', 'Late 1', 'Late 2']);
@@ -293,13 +330,21 @@ describe('ChatDetailComponent', () => {
       fixture.detectChanges();
       expectChatFetch().flush(adminChat({ id: CHAT }));
       await vi.advanceTimersByTimeAsync(0);
-      socket.serverEmits('new_message', { type: 'new_message', chat_id: CHAT, message: userMessage({ content: 'New' }) });
+      socket.serverEmits('new_message', {
+        type: 'new_message',
+        chat_id: CHAT,
+        message: userMessage({ content: 'New' }),
+      });
       expect(socket.viewed).toEqual([]);
       await vi.advanceTimersByTimeAsync(1_000);
       expect(socket.viewed).toEqual([CHAT]);
 
       // Leaving before the delay is up still records what the agent saw.
-      socket.serverEmits('new_message', { type: 'new_message', chat_id: CHAT, message: userMessage({ content: 'Newer' }) });
+      socket.serverEmits('new_message', {
+        type: 'new_message',
+        chat_id: CHAT,
+        message: userMessage({ content: 'Newer' }),
+      });
       fixture.destroy();
       await vi.advanceTimersByTimeAsync(0);
       expect(socket.viewed).toEqual([CHAT, CHAT]);

@@ -65,7 +65,9 @@ export class ChatDetailStore {
       .pipe(takeUntilDestroyed(destroyRef))
       .subscribe((event) => {
         if (event.chat_id !== this.chatId || event.reader !== 'user') return;
-        this.messages.update((list) => markAgentMessagesRead(list, event.read_at, event.message_ids));
+        this.messages.update((list) =>
+          markAgentMessagesRead(list, event.read_at, event.message_ids),
+        );
       });
     this.socket
       .on('chat_updated')
@@ -119,7 +121,8 @@ export class ChatDetailStore {
       this.status.set('ready');
     } catch (err) {
       if (chatId !== this.chatId) return;
-      const missing = err instanceof HttpErrorResponse && (err.status === 404 || err.status === 400);
+      const missing =
+        err instanceof HttpErrorResponse && (err.status === 404 || err.status === 400);
       this.status.set(missing ? 'not_found' : 'error');
     }
   }
@@ -144,7 +147,12 @@ export class ChatDetailStore {
   send(content: string): void {
     const text = content.trim();
     if (!text || !this.chatId) return;
-    const pending: PendingMessage = { clientId: newClientId(), content: text, status: 'sending', error: null };
+    const pending: PendingMessage = {
+      clientId: newClientId(),
+      content: text,
+      status: 'sending',
+      error: null,
+    };
     this.pending.update((list) => [...list, pending]);
     void this.deliver(this.chatId, pending);
   }
@@ -164,7 +172,8 @@ export class ChatDetailStore {
     this.archiving.set(true);
     try {
       const item = await this.chats.setArchived(chatId, !header.archived);
-      if (chatId === this.chatId) this.header.update((h) => (h ? { ...h, archived: item.archived } : h));
+      if (chatId === this.chatId)
+        this.header.update((h) => (h ? { ...h, archived: item.archived } : h));
     } catch {
       // Left as it was; a 401 is handled by the interceptor.
     } finally {
@@ -182,7 +191,12 @@ export class ChatDetailStore {
       if (chatId !== this.chatId) return;
       const oldestFetched = chat.messages[0];
       // More than a page arrived while offline: fill the gap between the two.
-      if (newestKnown && chat.has_more && oldestFetched && compareMessages(oldestFetched, newestKnown) > 0) {
+      if (
+        newestKnown &&
+        chat.has_more &&
+        oldestFetched &&
+        compareMessages(oldestFetched, newestKnown) > 0
+      ) {
         const gap = await firstValueFrom(this.api.messagesAfter(chatId, newestKnown.id));
         if (chatId !== this.chatId) return;
         this.messages.update((list) => mergeMessages(list, gap));
@@ -239,14 +253,17 @@ export class ChatDetailStore {
     // Offline, or the socket never answered: REST with the same client_id is safe to repeat.
     if (error === null || error === 'timeout') {
       try {
-        const message = await firstValueFrom(this.api.send(chatId, pending.content, pending.clientId));
+        const message = await firstValueFrom(
+          this.api.send(chatId, pending.content, pending.clientId),
+        );
         this.acceptIfCurrent(chatId, message);
         return;
       } catch (err) {
         error = err instanceof HttpErrorResponse && err.status === 429 ? 'rate_limited' : 'http';
       }
     }
-    if (chatId === this.chatId) this.setPending(pending.clientId, { status: 'failed', error: failureText(error) });
+    if (chatId === this.chatId)
+      this.setPending(pending.clientId, { status: 'failed', error: failureText(error) });
   }
 
   private acceptIfCurrent(chatId: string, message: SupportMessage): void {
@@ -254,7 +271,9 @@ export class ChatDetailStore {
   }
 
   private setPending(clientId: string, patch: Partial<PendingMessage>): void {
-    this.pending.update((list) => list.map((p) => (p.clientId === clientId ? { ...p, ...patch } : p)));
+    this.pending.update((list) =>
+      list.map((p) => (p.clientId === clientId ? { ...p, ...patch } : p)),
+    );
   }
 
   // The server marks a chat viewed when it is fetched; a user message that lands while the

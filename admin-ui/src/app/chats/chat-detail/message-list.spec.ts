@@ -15,7 +15,11 @@ describe('message list helpers', () => {
   });
 
   it('marks only agent messages up to the read time, or exactly the listed ones', () => {
-    const early = message({ id: 'e', sender_type: 'admin', created_at: '2024-01-29T10:00:00.000Z' });
+    const early = message({
+      id: 'e',
+      sender_type: 'admin',
+      created_at: '2024-01-29T10:00:00.000Z',
+    });
     const late = message({ id: 'l', sender_type: 'admin', created_at: '2024-01-29T12:00:00.000Z' });
     const user = message({ id: 'u', sender_type: 'user', created_at: '2024-01-29T10:00:00.000Z' });
     const byTime = markAgentMessagesRead([early, late, user], '2024-01-29T11:00:00.000Z');

@@ -22,7 +22,10 @@ export function mergeMessages(
   const byId = new Map(current.map((m) => [m.id, m] as const));
   for (const message of incoming) {
     const known = byId.get(message.id);
-    byId.set(message.id, known ? { ...message, read_at: message.read_at ?? known.read_at } : message);
+    byId.set(
+      message.id,
+      known ? { ...message, read_at: message.read_at ?? known.read_at } : message,
+    );
   }
   return [...byId.values()].sort(compareMessages);
 }

@@ -47,7 +47,11 @@ describe('ChatListComponent', () => {
     await fixture.whenStable();
   }
 
-  async function render(items: SupportChatListItem[], nextCursor: string | null = null, archived = false) {
+  async function render(
+    items: SupportChatListItem[],
+    nextCursor: string | null = null,
+    archived = false,
+  ) {
     fixture = TestBed.createComponent(ChatListComponent);
     fixture.componentRef.setInput('archived', archived);
     el = fixture.nativeElement as HTMLElement;
@@ -60,14 +64,18 @@ describe('ChatListComponent', () => {
 
   const cards = (): HTMLElement[] => Array.from(el.querySelectorAll<HTMLElement>('[data-chat-id]'));
   const ids = (): (string | null)[] => cards().map((c) => c.getAttribute('data-chat-id'));
-  const card = (id: string): HTMLElement => el.querySelector<HTMLElement>(`[data-chat-id="${id}"]`)!;
+  const card = (id: string): HTMLElement =>
+    el.querySelector<HTMLElement>(`[data-chat-id="${id}"]`)!;
 
   it('shows the header, tabs and one card per chat, newest first', async () => {
     const older = chatItem({ last_message_at: minutesAgo(30) });
     const newer = chatItem({ last_message_at: minutesAgo(2) });
     await render([older, newer]);
     expect(el.querySelector('h1')?.textContent).toBe('Support Chats');
-    expect(Array.from(el.querySelectorAll('.tab')).map((t) => t.textContent?.trim())).toEqual(['Active', 'Archived']);
+    expect(Array.from(el.querySelectorAll('.tab')).map((t) => t.textContent?.trim())).toEqual([
+      'Active',
+      'Archived',
+    ]);
     expect(ids()).toEqual([newer.id, older.id]);
     expect(socket.adminRoom).toBe(true);
   });
@@ -81,7 +89,11 @@ describe('ChatListComponent', () => {
       message_count: 5,
       last_message_at: minutesAgo(2),
     });
-    const theirs = chatItem({ unread: true, last_message_preview: 'Still broken', last_message_at: minutesAgo(1) });
+    const theirs = chatItem({
+      unread: true,
+      last_message_preview: 'Still broken',
+      last_message_at: minutesAgo(1),
+    });
     await render([mine, theirs]);
 
     expect(card(mine.id).getAttribute('data-unread')).toBe('false');
@@ -89,7 +101,9 @@ describe('ChatListComponent', () => {
     expect(card(theirs.id).classList).toContain('unread');
     expect(card(mine.id).querySelector('.email')?.textContent).toBe('dana@example.com');
     expect(card(mine.id).querySelector('.name')?.textContent).toBe('Dana Scully');
-    expect(card(mine.id).querySelector('.preview')?.textContent?.trim()).toBe('You: We refunded it');
+    expect(card(mine.id).querySelector('.preview')?.textContent?.trim()).toBe(
+      'You: We refunded it',
+    );
     expect(card(theirs.id).querySelector('.preview')?.textContent?.trim()).toBe('Still broken');
     expect(card(mine.id).querySelector('.meta')?.textContent).toBe('5 messages · 2 minutes ago');
     expect(card(mine.id).getAttribute('href')).toBe(`/chats/${mine.id}`);
@@ -113,8 +127,13 @@ describe('ChatListComponent', () => {
       chat_id: b.id,
       user_email: b.user_email,
       message: {
-        id: 'm1', chat_id: b.id, content: 'Any news?', sender_type: 'user',
-        read_at: null, created_at: new Date(NOW).toISOString(), client_id: null,
+        id: 'm1',
+        chat_id: b.id,
+        content: 'Any news?',
+        sender_type: 'user',
+        read_at: null,
+        created_at: new Date(NOW).toISOString(),
+        client_id: null,
       },
     });
     await settle();
@@ -126,7 +145,13 @@ describe('ChatListComponent', () => {
     // The authoritative chat_updated that follows does not count the message twice.
     socket.serverEmits('chat_updated', {
       type: 'chat_updated',
-      chat: { ...b, unread: true, message_count: 4, last_message_at: new Date(NOW).toISOString(), last_message_preview: 'Any news?' },
+      chat: {
+        ...b,
+        unread: true,
+        message_count: 4,
+        last_message_at: new Date(NOW).toISOString(),
+        last_message_preview: 'Any news?',
+      },
     });
     await settle();
     expect(ids()).toEqual([b.id, a.id]);
@@ -153,7 +178,10 @@ describe('ChatListComponent', () => {
     socket.serverEmits('chat_updated', { type: 'chat_updated', chat });
     await settle();
     expect(ids()).toEqual([chat.id]);
-    socket.serverEmits('chat_updated', { type: 'chat_updated', chat: { ...chat, archived: false } });
+    socket.serverEmits('chat_updated', {
+      type: 'chat_updated',
+      chat: { ...chat, archived: false },
+    });
     await settle();
     expect(ids()).toEqual([]);
   });
@@ -162,18 +190,27 @@ describe('ChatListComponent', () => {
     const open = chatItem({ last_message_at: minutesAgo(5) });
     await render([open]);
     TestBed.inject(ChatsStore).openChatId.set(open.id);
-    socket.serverEmits('chat_updated', { type: 'chat_updated', chat: { ...open, unread: true, last_message_at: minutesAgo(0) } });
+    socket.serverEmits('chat_updated', {
+      type: 'chat_updated',
+      chat: { ...open, unread: true, last_message_at: minutesAgo(0) },
+    });
     await settle();
     expect(card(open.id).getAttribute('data-unread')).toBe('false');
 
     TestBed.inject(ChatsStore).openChatId.set(null);
-    socket.serverEmits('chat_updated', { type: 'chat_updated', chat: { ...open, unread: true, last_message_at: minutesAgo(0) } });
+    socket.serverEmits('chat_updated', {
+      type: 'chat_updated',
+      chat: { ...open, unread: true, last_message_at: minutesAgo(0) },
+    });
     await settle();
     expect(card(open.id).getAttribute('data-unread')).toBe('true');
   });
 
   it('pages with the cursor and never shows a chat twice', async () => {
-    const first = [chatItem({ last_message_at: minutesAgo(1) }), chatItem({ last_message_at: minutesAgo(2) })];
+    const first = [
+      chatItem({ last_message_at: minutesAgo(1) }),
+      chatItem({ last_message_at: minutesAgo(2) }),
+    ];
     await render(first, 'cursor-2');
     // Older than everything loaded, while more pages exist: it waits for its page.
     const later = chatItem({ last_message_at: minutesAgo(9) });
@@ -195,7 +232,9 @@ describe('ChatListComponent', () => {
     await render([a]);
     socket.reconnect();
     const b = chatItem({ last_message_at: minutesAgo(0), unread: true });
-    backend.expectOne((r) => r.url === '/api/admin/chats').flush({ items: [b, a], next_cursor: null });
+    backend
+      .expectOne((r) => r.url === '/api/admin/chats')
+      .flush({ items: [b, a], next_cursor: null });
     await settle();
     expect(ids()).toEqual([b.id, a.id]);
   });
