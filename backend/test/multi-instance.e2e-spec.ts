@@ -4,6 +4,7 @@ import type { NewMessageEvent, SupportMessage } from '../src/contracts/wire';
 import { emitAck, type TestSocket } from './support/test-app';
 import { ensureFreshBuild, testServer, waitFor, type ServerProcess } from './support/instances';
 import { startNginx, type Nginx } from './support/nginx';
+import { TestSmtp } from './support/smtp';
 
 type Transport = 'websocket' | 'polling';
 
@@ -26,6 +27,13 @@ async function json<T>(url: string, token: string, init: { method?: string; body
   return { status: res.status, body: (await res.json()) as T };
 }
 
+/** The value of one sample in a server's /metrics, 0 when absent. */
+async function metric(server: ServerProcess, series: string): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
+
 const send = (socket: TestSocket, chat_id: string, content: string, client_id: string) =>
   emitAck<{ message: SupportMessage }>(socket, 'send_message', { chat_id, content, client_id });
 
@@ -38,23 +46,32 @@ function inbox(socket: TestSocket): SupportMessage[] {
 
 describe('Several instances on one Postgres and Redis (e2e)', () => {
   const database = `support_chat_multi_${randomBytes(5).toString('hex')}`;
+  const smtp = new TestSmtp();
+  // A does everything (ROLE=all), B only serves (ROLE=api), W only works the email queue.
   let a: ServerProcess;
   let b: ServerProcess;
+  let w: ServerProcess;
   let agentToken: string;
   const sockets: TestSocket[] = [];
   const track = (s: TestSocket) => (sockets.push(s), s);
 
   beforeAll(async () => {
     ensureFreshBuild();
-    // Started together: both migrate the same new database, one waiting on the other's lock.
-    [a, b] = await Promise.all([testServer.startServer({ database }), testServer.startServer({ database })]);
+    const env = { SMTP_URL: await smtp.start(), NOTIFY_DELAY_MS: '1500', NOTIFY_RETRY_DELAY_MS: '200' };
+    // Started together: all migrate the same new database, waiting on one another's lock.
+    [a, b, w] = await Promise.all([
+      testServer.startServer({ database, env }),
+      testServer.startServer({ database, env: { ...env, ROLE: 'api' } }),
+      testServer.startServer({ database, env: { ...env, ROLE: 'worker' } }),
+    ]);
     agentToken = await b.adminToken();
   }, 180_000);
 
   afterAll(async () => {
     sockets.forEach((s) => s.disconnect());
-    await Promise.all([a?.stop(), b?.stop()]);
+    await Promise.all([a?.stop(), b?.stop(), w?.stop()]);
     await testServer.dropDatabase(database);
+    await smtp.stop();
   }, 60_000);
 
   async function newUser(server: ServerProcess, transports: Transport[] = ['websocket'], base = server.url) {
@@ -64,7 +81,7 @@ describe('Several instances on one Postgres and Redis (e2e)', () => {
     expect(chat.status).toBe(200);
     const socket = track(await connect(base, token, transports));
     expect(await emitAck(socket, 'subscribe', { chat_id: chat.body.id })).toEqual({ ok: true });
-    return { token, chatId: chat.body.id, socket };
+    return { token, email: `${sub}@example.com`, chatId: chat.body.id, socket };
   }
 
   async function agentOn(base: string, chatId: string, transports: Transport[] = ['websocket']) {
@@ -86,6 +103,37 @@ describe('Several instances on one Postgres and Redis (e2e)', () => {
     );
     expect(await send(agent, user.chatId, 'Hello from instance B', 'b-1')).toMatchObject({ ok: true });
     expect((await atUser).message).toMatchObject({ content: 'Hello from instance B', sender_type: 'admin' });
+  });
+
+  it('sends each delayed email once, from the processes that work the queue', async () => {
+    const users = await Promise.all([0, 1, 2, 3].map(() => newUser(b)));
+    for (const user of users) {
+      for (const content of ['First answer', 'and a second one']) {
+        const res = await json(`${b.url}/api/admin/chats/${user.chatId}/messages`, agentToken, { method: 'POST', body: { content } });
+        expect(res.status).toBe(201);
+      }
+    }
+    await waitFor('an email for every user', () => users.every((u) => smtp.to(u.email).length > 0));
+    await waitFor('the queue to drain', async () => {
+      const states = ['waiting', 'delayed', 'active'].map((state) => metric(a, `support_chat_queue_jobs{state="${state}"}`));
+      return (await Promise.all(states)).every((n) => n === 0);
+    });
+    for (const user of users) expect(smtp.to(user.email)).toHaveLength(1);
+
+    const sent = (s: ServerProcess) => metric(s, 'support_chat_emails_total{outcome="sent"}');
+    expect(await sent(b)).toBe(0);
+    // Every email SMTP received (these and the first test's reply) was counted once, where it was sent.
+    expect((await sent(a)) + (await sent(w))).toBe(smtp.mails.length);
+  });
+
+  it('runs a worker (ROLE=worker) with health and metrics but no API and no socket', async () => {
+    const ready = await fetch(`${w.url}/api/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ info: { queue: { status: 'up' } } });
+    expect((await fetch(`${w.url}/metrics`)).status).toBe(200);
+    expect((await fetch(`${w.url}/api/support_chat`)).status).toBe(404);
+    const token = w.userToken({ sub: 'nobody', email: 'nobody@example.com' });
+    await expect(connect(w.url, token)).rejects.toThrow();
   });
 
   it('loses nothing when an instance gets SIGTERM mid-conversation: its clients reconnect to the other and catch up', async () => {

@@ -22,12 +22,12 @@ describe('Operations endpoints (e2e)', () => {
     return res.text();
   };
 
-  it('answers readiness with Postgres, Redis and serving up, and liveness as before', async () => {
+  it('answers readiness with Postgres, Redis, the email queue and serving up, and liveness as before', async () => {
     const ready = await t.http('/api/health/ready');
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({
       status: 'ok',
-      info: { database: { status: 'up' }, redis: { status: 'up' }, serving: { status: 'up' } },
+      info: { database: { status: 'up' }, redis: { status: 'up' }, queue: { status: 'up' }, serving: { status: 'up' } },
     });
     const live = await t.http('/api/health');
     expect(live.status).toBe(200);
@@ -40,6 +40,8 @@ describe('Operations endpoints (e2e)', () => {
     expect(text).toContain('# TYPE support_chat_message_relay_seconds histogram');
     expect(text).toContain('# TYPE support_chat_http_request_duration_seconds histogram');
     expect(text).toContain('# TYPE process_cpu_seconds_total counter');
+    for (const state of ['waiting', 'delayed', 'active', 'failed']) expect(sample(text, `support_chat_queue_jobs{state="${state}"}`)).toBe(0);
+    for (const outcome of ['sent', 'failed']) expect(sample(text, `support_chat_emails_total{outcome="${outcome}"}`)).toBe(0);
     expect((await t.http('/api/metrics')).status).toBe(404);
   });
 
@@ -64,6 +66,8 @@ describe('Operations endpoints (e2e)', () => {
     expect(ack.ok).toBe(true);
     expect((await t.http(`/api/admin/chats/${chatId}/messages`, { method: 'POST', token: await t.adminToken(), body: { content: 'sure' } })).status).toBe(201);
 
+    // The agent's reply queued its delayed unread-reply email.
+    await waitFor('the email job in the queue', async () => sample(await scrape(), 'support_chat_queue_jobs{state="delayed"}') === 1);
     const after = await scrape();
     expect(stored('user', after)).toBe(stored('user', before) + 1);
     expect(stored('admin', after)).toBe(stored('admin', before) + 1);

@@ -2,6 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/auth.decorators';
+import { QueueHealthIndicator } from './queue.health';
 import { RedisHealthIndicator } from './redis.health';
 import { ServingHealthIndicator } from './serving.health';
 
@@ -14,6 +15,7 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     private readonly redis: RedisHealthIndicator,
     private readonly serving: ServingHealthIndicator,
+    private readonly queue: QueueHealthIndicator,
   ) {}
 
   @ApiOperation({ summary: '200 when Postgres and Redis answer, 503 otherwise' })
@@ -31,6 +33,7 @@ export class HealthController {
       () => this.serving.isHealthy(),
       () => this.db.pingCheck('database', { timeout: 1000 }),
       () => this.redis.isHealthy(),
+      () => this.queue.isHealthy(),
     ]);
   }
 }

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
+import { QueueHealthIndicator } from './queue.health';
 import { RedisHealthIndicator } from './redis.health';
 import { ServingHealthIndicator } from './serving.health';
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [RedisHealthIndicator, ServingHealthIndicator],
+  providers: [RedisHealthIndicator, ServingHealthIndicator, QueueHealthIndicator],
 })
 export class HealthModule {}

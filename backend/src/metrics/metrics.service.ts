@@ -7,7 +7,7 @@ import { ChatEvents } from '../common/chat-events';
 import type { SupportMessage } from '../contracts/wire';
 
 export type SocketKind = 'user' | 'agent';
-export type EmailOutcome = 'sent' | 'failed';
+export type EmailOutcome = 'sent' | 'failed' | 'unsent';
 export type QueueCounts = Partial<Record<'waiting' | 'delayed' | 'active' | 'failed' | 'completed' | 'paused', number>>;
 
 const PREFIX = 'support_chat_';
@@ -55,7 +55,7 @@ export class Metrics implements OnModuleInit, OnModuleDestroy, OnApplicationBoot
 
   private readonly emails = new Counter({
     name: `${PREFIX}emails_total`,
-    help: 'Unread-reply emails handed to SMTP (sent) or given up after the last attempt (failed), by this instance',
+    help: 'Unread-reply emails this instance handed to SMTP (sent), gave up on after the last attempt (failed) or had no SMTP_URL for (unsent)',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
@@ -91,7 +91,7 @@ export class Metrics implements OnModuleInit, OnModuleDestroy, OnApplicationBoot
     for (const sender of ['user', 'admin']) {
       this.messagesStored.inc({ sender }, 0);
     }
-    for (const outcome of ['sent', 'failed']) this.emails.inc({ outcome }, 0);
+    for (const outcome of ['sent', 'failed', 'unsent']) this.emails.inc({ outcome }, 0);
   }
 
   onModuleInit(): void {
