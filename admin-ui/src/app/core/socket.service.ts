@@ -1,6 +1,6 @@
-import { Injectable, OnDestroy, computed, signal } from '@angular/core';
+import { Injectable, InjectionToken, OnDestroy, computed, inject, signal } from '@angular/core';
 import { Observable, Subject } from 'rxjs';
-import { io, Socket } from 'socket.io-client';
+import { io, ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
 import { Ack, ClientToServerEvents, ServerToClientEvents, SupportMessage } from './api.types';
 
 export type ConnectionStatus = 'offline' | 'connecting' | 'online' | 'reconnecting';
@@ -14,6 +14,17 @@ const SERVER_EVENTS: readonly ServerEvent[] = [
   'messages_read',
 ];
 const ACK_TIMEOUT_MS = 10_000;
+
+export type SupportSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type SocketFactory = (
+  namespace: string,
+  options: Partial<ManagerOptions & SocketOptions>,
+) => SupportSocket;
+/** socket.io-client's `io`, replaceable so the connection logic can be tested without a server. */
+export const SOCKET_FACTORY = new InjectionToken<SocketFactory>('SOCKET_FACTORY', {
+  providedIn: 'root',
+  factory: () => io,
+});
 const SERVER_DISCONNECT_RETRY_MS = 1_000;
 
 /**
@@ -23,7 +34,8 @@ const SERVER_DISCONNECT_RETRY_MS = 1_000;
  */
 @Injectable({ providedIn: 'root' })
 export class SocketService implements OnDestroy {
-  private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
+  private readonly createSocket = inject(SOCKET_FACTORY);
+  private socket: SupportSocket | null = null;
   private readonly subjects = new Map<ServerEvent, Subject<unknown>>();
   private readonly chatRooms = new Map<string, number>();
   private wantsAdminRoom = false;
@@ -43,9 +55,7 @@ export class SocketService implements OnDestroy {
     this.hasConnected = false;
     this.status.set('connecting');
     // Relative namespace: the console is served by the same origin as the socket.
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io('/support', {
-      auth: { token },
-    });
+    const socket = this.createSocket('/support', { auth: { token } });
     this.socket = socket;
 
     socket.on('connect', () => {
@@ -150,7 +160,7 @@ export class SocketService implements OnDestroy {
     }
   }
 
-  private rejoinRooms(socket: Socket<ServerToClientEvents, ClientToServerEvents>): void {
+  private rejoinRooms(socket: SupportSocket): void {
     if (this.wantsAdminRoom) void this.emit('subscribe_admin', {});
     for (const chatId of this.chatRooms.keys()) {
       if (socket.connected) void this.emit('subscribe', { chat_id: chatId });
