@@ -175,6 +175,7 @@ describe('chats and messages over REST (e2e)', () => {
       ['whitespace only', { content: '  \n\t ' }],
       ['over 5000 characters', { content: 'x'.repeat(5001) }],
       ['a number', { content: 42 }],
+      ['a NUL character', { content: 'a\u0000b' }],
       ['an array', { content: ['hi'] }],
       ['an unknown field', { content: 'hi', sender_type: 'admin' }],
       ['a bad client_id', { content: 'hi', client_id: 'has spaces' }],

@@ -20,6 +20,7 @@ describe('socket payloads', () => {
     [{ chat_id, content: ' \n ' }],
     [{ chat_id, content: 'x'.repeat(5001) }],
     [{ chat_id, content: 5 }],
+    [{ chat_id, content: 'nul \u0000 inside' }],
     [{ chat_id: 'nope', content: 'hi' }],
     [{ chat_id, content: 'hi', sender_type: 'admin' }],
     [{ chat_id, content: 'hi', client_id: 'x'.repeat(65) }],

@@ -23,8 +23,12 @@ export function IsMessageContent(options?: ValidationOptions): PropertyDecorator
       propertyName: propertyName as string,
       options: { message: `content must be text of 1 to ${MAX_CONTENT} characters`, ...options },
       validator: {
+        // NUL is refused too: Postgres text cannot hold it, and it is never meant as text.
         validate: (value: unknown) =>
-          typeof value === 'string' && value.trim().length >= 1 && value.trim().length <= MAX_CONTENT,
+          typeof value === 'string' &&
+          value.trim().length >= 1 &&
+          value.trim().length <= MAX_CONTENT &&
+          !value.includes('\u0000'),
       },
     });
 }
