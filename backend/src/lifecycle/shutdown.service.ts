@@ -59,18 +59,24 @@ export class ShutdownCoordinator implements OnApplicationBootstrap {
         socket.use((packet, next) => {
           const last = packet.length - 1;
           const ack: unknown = packet[last];
-          if (typeof ack === 'function') {
-            this.socketEventsInFlight++;
-            let done = false;
-            packet[last] = (...args: unknown[]) => {
-              if (!done) {
-                done = true;
-                this.socketEventsInFlight--;
-              }
-              (ack as (...a: unknown[]) => void)(...args);
-            };
-          }
+          if (typeof ack !== 'function') return next();
+          this.socketEventsInFlight++;
+          let done = false;
+          const finish = () => {
+            if (done) return;
+            done = true;
+            this.socketEventsInFlight--;
+          };
+          packet[last] = (...args: unknown[]) => {
+            finish();
+            (ack as (...a: unknown[]) => void)(...args);
+          };
           next();
+          // Socket.IO runs the handler on the next tick, and skips it (ack and all) when the
+          // socket closed meanwhile: such an event must not hold a drain open.
+          process.nextTick(() => {
+            if (!socket.connected) finish();
+          });
         });
       });
     });
