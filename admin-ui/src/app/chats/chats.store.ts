@@ -45,9 +45,9 @@ export class ChatsStore {
   // Live changes that arrive while a first page is in flight are replayed over it, in order:
   // the page may have been read before they happened.
   private firstPagesInFlight = 0;
+  private replay: SupportChatListItem[] = [];
   // Unsent replies per chat, so Escape or a look at another chat does not throw them away.
   private readonly drafts = new Map<string, string>();
-  private replay: SupportChatListItem[] = [];
 
   readonly active = this.tabs.active.asReadonly();
   readonly archived = this.tabs.archived.asReadonly();

@@ -353,6 +353,22 @@ describe('ChatDetailComponent', () => {
     }
   });
 
+  it('offers to try again when the chat could not be loaded', async () => {
+    fixture = TestBed.createComponent(ChatDetailComponent);
+    fixture.componentRef.setInput('id', CHAT);
+    el = fixture.nativeElement as HTMLElement;
+    fixture.detectChanges();
+    expectChatFetch().flush({}, { status: 503, statusText: 'Unavailable' });
+    await settle();
+    expect(el.querySelector('[role=alert]')?.textContent).toContain('Could not load this chat.');
+    el.querySelector<HTMLButtonElement>('button.retry')!.click();
+    expectChatFetch().flush(adminChat({ id: CHAT, messages: [userMessage({ content: 'Back' })] }));
+    await settle();
+    expect(bubbles().map((b) => b.text)).toEqual(['Back']);
+    expect(socket.joined).toEqual([CHAT, CHAT]);
+    expect(socket.left).toEqual([CHAT]);
+  });
+
   it('says so when the chat does not exist', async () => {
     fixture = TestBed.createComponent(ChatDetailComponent);
     fixture.componentRef.setInput('id', CHAT);

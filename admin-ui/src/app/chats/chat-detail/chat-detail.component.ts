@@ -118,6 +118,10 @@ export class ChatDetailComponent {
     this.store.retry(clientId);
   }
 
+  protected reload(): void {
+    this.store.reopen();
+  }
+
   protected toggleArchived(): void {
     void this.store.toggleArchived();
   }

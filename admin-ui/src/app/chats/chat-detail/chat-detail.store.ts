@@ -127,6 +127,14 @@ export class ChatDetailStore {
     }
   }
 
+  /** After a failed load: start over with the same chat. */
+  reopen(): void {
+    const chatId = this.chatId;
+    if (!chatId) return;
+    this.close();
+    void this.open(chatId);
+  }
+
   async loadOlder(): Promise<void> {
     const chatId = this.chatId;
     const oldest = this.messages()[0];

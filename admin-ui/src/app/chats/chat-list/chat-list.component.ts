@@ -76,7 +76,9 @@ export class ChatListComponent {
   }
 
   protected retry(): void {
-    void this.store.reload();
+    // A first page that failed is fetched again; a later one restarts the list.
+    if (this.state().loaded) void this.store.reload();
+    else void this.store.ensureLoaded(this.tab());
   }
 
   protected onKeydown(event: KeyboardEvent): void {
