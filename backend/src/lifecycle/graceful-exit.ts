@@ -23,6 +23,8 @@ export function exitGracefullyOnSignals(app: INestApplication): void {
       process.exit(1);
     });
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  // `on`, not `once`: a second signal (a supervisor that signals the whole process group
+  // while scripts/start.mjs passes its own on) must not cut the drain short.
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
