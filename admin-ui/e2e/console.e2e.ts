@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   EndUser,
+  accessibilityViolations,
   TestServer,
   cardFor,
   launchBrowser,
@@ -226,6 +227,23 @@ describe('agents console in Chromium against the real server', () => {
     await page.waitForURL(/\/admin\/login/);
     await page.locator('button[type=submit]').waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('support-console.session'))).toBeNull();
+    expectNoPageErrors();
+  });
+
+  it('passes an automated accessibility check on the login page, the list and a chat', async () => {
+    const customer = new EndUser(server, 'a11y@example.com', 'Ada');
+    const chatId = await customer.openChat();
+    await customer.send('Can everyone use this?');
+    await freshPage();
+    await page.goto(`${server.url}/admin/`);
+    await page.locator('button[type=submit]').waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await logIn(page, server);
+    await cardFor(page, chatId).waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await cardFor(page, chatId).click();
+    await page.locator('[data-sender="user"]').first().waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
     expectNoPageErrors();
   });
 
