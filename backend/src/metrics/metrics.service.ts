@@ -39,7 +39,7 @@ export class Metrics implements OnModuleInit, OnModuleDestroy, OnApplicationBoot
 
   private readonly relayLatency = new Histogram({
     name: `${PREFIX}message_relay_seconds`,
-    help: "From a message's commit stamp to its broadcast leaving this instance for every instance's sockets",
+    help: 'From the timestamp Postgres gives a message as it is stored to its broadcast by this instance (which Redis relays to the others)',
     labelNames: ['sender'] as const,
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
