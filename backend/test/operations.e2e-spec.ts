@@ -1,4 +1,6 @@
 import type { SupportMessage } from '../src/contracts/wire';
+import { HealthController } from '../src/health/health.controller';
+import { ShutdownCoordinator } from '../src/lifecycle/shutdown.service';
 import { emitAck, startTestApp, type TestApp } from './support/test-app';
 import { waitFor } from './support/instances';
 
@@ -95,5 +97,24 @@ describe('Metrics behind METRICS_TOKEN (e2e)', () => {
     const ok = await fetch(`${t.url}/metrics`, { headers: { authorization: 'Bearer scrape-me-0123456789' } });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('support_chat_sockets_connected');
+  });
+});
+
+describe('Readiness during a shutdown (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('reports not ready once the drain has begun, while liveness still holds', async () => {
+    const health = t.app.get(HealthController);
+    await expect(health.ready()).resolves.toMatchObject({ status: 'ok' });
+    // The drain closes the listener, so the check is asked in-process.
+    await t.app.get(ShutdownCoordinator).drain();
+    await expect(health.ready()).rejects.toMatchObject({
+      response: { status: 'error', error: { serving: { status: 'down', message: 'shutting down' } } },
+    });
+    await expect(health.check()).resolves.toMatchObject({ status: 'ok' });
   });
 });
