@@ -12,6 +12,7 @@ export type QueueCounts = Partial<Record<'waiting' | 'delayed' | 'active' | 'fai
 
 const PREFIX = 'support_chat_';
 const SOCKET_IO_PATH = '/socket.io/';
+const QUEUE_COUNT_TIMEOUT_MS = 1000;
 
 /** Express's matched route, set on the request while it was routed. */
 interface RoutedRequest extends IncomingMessage {
@@ -83,7 +84,9 @@ export class Metrics implements OnModuleInit, OnModuleDestroy, OnApplicationBoot
       registers: [this.registry],
       async collect() {
         if (!self.queueCounter) return;
-        const counts = await self.queueCounter();
+        // With Redis away the counts would wait for it; a scrape must answer regardless.
+        const counts = await Promise.race([self.queueCounter().catch(() => null), sleep(QUEUE_COUNT_TIMEOUT_MS).then(() => null)]);
+        if (counts === null) return;
         for (const state of ['waiting', 'delayed', 'active', 'failed'] as const) this.set({ state }, counts[state] ?? 0);
       },
     });
@@ -149,4 +152,8 @@ function routeOf(req: RoutedRequest): string {
   if (url.startsWith('/widget')) return '/widget/*';
   if (url === '/' || url.startsWith('/?')) return '/';
   return 'unmatched';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
