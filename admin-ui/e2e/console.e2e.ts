@@ -230,6 +230,87 @@ describe('agents console in Chromium against the real server', () => {
     expectNoPageErrors();
   });
 
+  it('alerts the agent with a desktop notification and a chime while the tab is hidden', async () => {
+    await freshPage();
+    // Headless Chromium has no desktop or tab switching: the page sees a recording
+    // Notification (permission already granted) and a visibility the test controls.
+    await page.addInitScript(() => {
+      const w = window as unknown as Record<string, unknown>;
+      w['__hidden'] = false;
+      w['__notes'] = [];
+      w['__chimes'] = 0;
+      Object.defineProperty(Document.prototype, 'visibilityState', {
+        configurable: true,
+        get: () => (w['__hidden'] ? 'hidden' : 'visible'),
+      });
+      class RecordingNotification {
+        static permission = 'granted';
+        static requestPermission = () => Promise.resolve('granted');
+        onclick: (() => void) | null = null;
+        constructor(title: string, options: NotificationOptions) {
+          (w['__notes'] as unknown[]).push({
+            title,
+            body: options.body,
+            tag: options.tag,
+            note: this,
+          });
+        }
+        close(): void {
+          // nothing on screen to close
+        }
+      }
+      w['Notification'] = RecordingNotification;
+      const createOscillator = AudioContext.prototype.createOscillator;
+      AudioContext.prototype.createOscillator = function (this: AudioContext) {
+        w['__chimes'] = (w['__chimes'] as number) + 1;
+        return createOscillator.call(this);
+      };
+    });
+    await logIn(page, server);
+    // The first click after a reload unlocks sound, as browsers require.
+    await page.locator('h1').click();
+    const noteCount = () =>
+      page.evaluate(() => (window as unknown as { __notes: unknown[] }).__notes.length);
+
+    const visible = new EndUser(server, 'seen@example.com');
+    const seenChat = await visible.openChat();
+    await visible.send('While the agent is looking');
+    // The preview shows the message, so its events have been handled.
+    await cardFor(page, seenChat)
+      .locator('.preview', { hasText: 'While the agent is looking' })
+      .waitFor();
+    expect(await noteCount()).toBe(0);
+
+    await page.evaluate(() => ((window as unknown as { __hidden: boolean }).__hidden = true));
+    const away = new EndUser(server, 'away@example.com', 'Away User');
+    const awayChat = await away.openChat();
+    await away.send('Anyone there?');
+    await page.waitForFunction(
+      () => (window as unknown as { __notes: unknown[] }).__notes.length === 1,
+    );
+    const note = await page.evaluate(() => {
+      const [first] = (
+        window as unknown as { __notes: { title: string; body: string; tag: string }[] }
+      ).__notes;
+      return { title: first.title, body: first.body, tag: first.tag };
+    });
+    expect(note).toEqual({
+      title: 'New message from Away User',
+      body: 'Anyone there?',
+      tag: `support-chat-${awayChat}`,
+    });
+    expect(await page.evaluate(() => (window as unknown as { __chimes: number }).__chimes)).toBe(1);
+
+    // Clicking the notification opens that chat.
+    await page.evaluate(() => {
+      const [first] = (window as unknown as { __notes: { note: { onclick: () => void } }[] })
+        .__notes;
+      first.note.onclick();
+    });
+    await page.waitForURL(new RegExp(`/admin/chats/${awayChat}$`));
+    expectNoPageErrors();
+  });
+
   it('passes an automated accessibility check on the login page, the list and a chat', async () => {
     const customer = new EndUser(server, 'a11y@example.com', 'Ada');
     const chatId = await customer.openChat();
