@@ -24,16 +24,13 @@ export function mountStaticAssets(app: NestExpressApplication, config: Pick<AppC
     }
     next();
   });
-  if (existsSync(widgetDist)) {
-    app.use('/widget', express.static(widgetDist, { maxAge: '5m', index: false, fallthrough: true }));
-  }
+  // Mounted whether or not a build exists yet: a build made while the server runs is served.
+  app.use('/widget', express.static(widgetDist, { maxAge: '5m', index: false, fallthrough: true }));
   app.use('/widget', (_req: Request, res: Response) => {
     res.status(404).type('text/plain').send('Not built: run npm run build');
   });
 
-  if (existsSync(join(consoleDist, 'index.html'))) {
-    app.use('/admin', express.static(consoleDist, { index: false, maxAge: '1h' }));
-  }
+  app.use('/admin', express.static(consoleDist, { index: false, maxAge: '1h' }));
   // Deep links such as /admin/chats/<id> load the console, which routes on the client.
   app.use('/admin', (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
