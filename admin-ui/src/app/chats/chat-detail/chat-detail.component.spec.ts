@@ -248,6 +248,7 @@ describe('ChatDetailComponent', () => {
       chat_id: CHAT,
       reader: 'user',
       read_at: '2024-01-30T10:05:00.000Z',
+      message_ids: [reply.id],
     });
     await settle();
     expect(el.querySelector('.read-mark')?.textContent).toContain('Read');
