@@ -1,6 +1,7 @@
 // Starts the built server as a child process on a free port with its own database, for the
 // browser tests of the console and the element (and the multi-instance tests). Loopback only.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -14,6 +15,28 @@ const { Client } = require('pg');
 export const DEV_WIDGET_SECRET = 'dev-widget-secret-change-me-0123456789';
 export const ADMIN = { email: 'admin@example.com', password: 'admin' };
 const PG = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+
+/**
+ * How every browser test launches Debian's Chromium (no test tool may download a browser), with
+ * the flags that work as root on a machine without outside network.
+ */
+export function chromiumLaunchOptions() {
+  const executablePath = process.env.CHROMIUM_PATH ?? process.env.CHROME_BIN ?? '/usr/bin/chromium';
+  if (!existsSync(executablePath)) throw new Error(`${executablePath} is missing: apt-get install -y chromium`);
+  return {
+    executablePath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  };
+}
 
 export async function freePort() {
   return new Promise((resolve, reject) => {

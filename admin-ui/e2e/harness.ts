@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, Browser, BrowserContext, Page } from 'playwright-core';
 import { io, Socket } from 'socket.io-client';
-import { startServer } from '../../scripts/test-server.mjs';
+import { chromiumLaunchOptions, startServer } from '../../scripts/test-server.mjs';
 
 export type TestServer = Awaited<ReturnType<typeof startServer>>;
 
@@ -14,21 +14,8 @@ export interface ChatMessage {
   client_id: string | null;
 }
 
-// No browser is downloaded here: Debian's Chromium, with the flags that work as root.
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env['CHROME_BIN'] ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return chromium.launch(chromiumLaunchOptions());
 }
 
 export { startServer };

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Locator, type Page } from 'playwright-core';
 
 /** What scripts/test-server.mjs at the repository root gives (it is plain JS, so typed here). */
 export interface TestServer {
@@ -15,6 +15,7 @@ export interface TestServer {
 }
 interface TestServerModule {
   startServer(options?: { env?: Record<string, string> }): Promise<TestServer>;
+  chromiumLaunchOptions(): LaunchOptions;
 }
 
 export interface SupportMessage {
@@ -27,38 +28,24 @@ export interface SupportMessage {
 
 const repoRoot = new URL('../../../', import.meta.url);
 const widgetDist = new URL('../../dist/', import.meta.url);
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * Starts the real backend from the root build. Sending limits are raised because these tests
  * post dozens of agent replies from one agent account within seconds.
  */
 export async function startBackend(): Promise<TestServer> {
-  const path = new URL('scripts/test-server.mjs', repoRoot);
   if (!existsSync(new URL('dist/backend/main.js', repoRoot))) {
     throw new Error('dist/backend/main.js is missing: run `npm run build` at the repository root first');
   }
-  const mod = (await import(path.href)) as TestServerModule;
-  return mod.startServer({ env: { MESSAGE_RATE_LIMIT: '100000' } });
+  return (await testServerModule()).startServer({ env: { MESSAGE_RATE_LIMIT: '100000' } });
 }
 
-export function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch((await testServerModule()).chromiumLaunchOptions());
+}
+
+function testServerModule(): Promise<TestServerModule> {
+  return import(new URL('scripts/test-server.mjs', repoRoot).href) as Promise<TestServerModule>;
 }
 
 /**
