@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { prepareDatabase } from './database/prepare-database';
 import { SupportIoAdapter } from './gateway/socket-io.adapter';
+import { securityHeaders } from './web/security-headers';
 import { mountStaticAssets } from './web/static-assets';
 
 export const MAX_BODY = '64kb';
@@ -27,6 +28,7 @@ export async function createApp(config: AppConfig, logger?: LoggerService | fals
   if (json) app.useLogger(app.get(PinoLogger));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  app.use(securityHeaders);
   app.useBodyParser('json', { limit: MAX_BODY });
   app.useBodyParser('urlencoded', { limit: MAX_BODY, extended: false });
   app.setGlobalPrefix('api', { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });

@@ -262,6 +262,12 @@ describe('chats and messages over REST (e2e)', () => {
     expect(demo.status).toBe(200);
     expect((await t.http('/api/support_chat', { token: demo.body.token })).status).toBe(200);
     expect((await t.http('/admin/chats/123')).status).toBe(200);
+    const consolePage = await fetch(`${t.url}/admin/chats/123`);
+    expect(consolePage.headers.get('x-frame-options')).toBe('DENY');
+    expect(consolePage.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+    const api = await fetch(`${t.url}/api/health`);
+    expect(api.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(api.headers.get('x-frame-options')).toBeNull();
   });
 
   it('hides the demo token and page when DEMO_MODE is off', async () => {
