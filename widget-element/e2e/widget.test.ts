@@ -60,6 +60,8 @@ async function send(page: Page, text: string): Promise<void> {
 }
 
 async function axe(page: Page) {
+  // Colour contrast is measured on what is painted: let the panel's slide-in finish first.
+  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))));
   await page.addScriptTag({ content: axeSource });
   return page.evaluate(async () => {
     const axeGlobal = (window as unknown as { axe: { run(ctx: Document): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe;
@@ -83,6 +85,22 @@ describe('<support-chat> in Chromium against the real backend', () => {
     expect(await bubbleTexts(page)).toEqual(['Hello from the browser']);
     expect(await w.input.inputValue()).toBe('');
     expect(errors).toEqual([]);
+  });
+
+  it('marks the latest message Seen once an agent has opened the chat', async () => {
+    const { page, api, w } = await openHost();
+    await w.launcher.click();
+    await send(page, 'Is anyone there?');
+    await w.confirmed.filter({ hasText: 'Is anyone there?' }).waitFor();
+    const seen = w.host.locator('[part~="message"][data-sender="user"] .seen');
+    expect(await seen.count()).toBe(0);
+    // The agent opens the chat in the console, which marks the user's messages read.
+    await api.allMessages();
+    await seen.waitFor();
+    expect(await seen.textContent()).toContain('Seen');
+    await send(page, 'Hello?');
+    await w.confirmed.filter({ hasText: 'Hello?' }).waitFor();
+    await expect.poll(() => seen.count(), POLL).toBe(0);
   });
 
   it('shows agent replies live with a chime and a badge that caps at 9+, and opening clears it', async () => {

@@ -21,6 +21,8 @@ export interface SupportChatStrings {
   empty: string;
   you: string;
   agent: string;
+  /** Under the user's last message once an agent has read it. */
+  seen: string;
   /** What the live region says when an agent reply arrives. */
   newReply: (content: string) => string;
   signInRequired: string;
@@ -46,6 +48,7 @@ export const en: SupportChatStrings = {
   empty: 'Ask us anything. We usually reply within a few minutes.',
   you: 'You',
   agent: 'Support',
+  seen: 'Seen',
   newReply: (content) => `Support: ${content}`,
   signInRequired: 'Sign in to chat with us.',
 };

@@ -320,6 +320,10 @@ export class SupportChatElement extends LitElement {
         ? `${t.openChat}, ${t.unread(unread)}`
         : t.openChat;
     const empty = session.loaded && session.store.size === 0 && session.pending.length === 0;
+    // Like a messenger: "Seen" sits under the user's latest message, once an agent has read it.
+    const own = session.store.messages.filter((m) => m.sender_type === 'user');
+    const lastOwn = own[own.length - 1];
+    const seenId = lastOwn?.read_at ? lastOwn.id : undefined;
     // The empty title="" on the launcher and panel: the host's `title` attribute names the panel,
     // and without them the browser would show it as a tooltip over the whole widget.
     return html`
@@ -370,7 +374,11 @@ export class SupportChatElement extends LitElement {
             : nothing}
           ${empty ? html`<p class="empty">${this.token ? t.empty : t.signInRequired}</p>` : nothing}
           <ol>
-            ${repeat(session.store.messages, (m) => m.id, (m) => messageTemplate(m, t, this.times.format(m.created_at)))}
+            ${repeat(
+              session.store.messages,
+              (m) => m.id,
+              (m) => messageTemplate(m, t, this.times.format(m.created_at), m.id === seenId),
+            )}
             ${repeat(
               session.pending,
               (p) => p.client_id,

@@ -30,11 +30,13 @@ export class TimeFormatter {
 
 // Content goes in as a text binding only: Lit makes it a text node, so markup stays characters.
 
-export function messageTemplate(m: SupportMessage, t: SupportChatStrings, time: string) {
+export function messageTemplate(m: SupportMessage, t: SupportChatStrings, time: string, seen = false) {
   return html`<li part="message message-${m.sender_type}" class="message" data-sender=${m.sender_type} data-id=${m.id}>
     <span class="visually-hidden">${m.sender_type === 'user' ? t.you : t.agent}:</span>
     <p class="content">${m.content}</p>
-    <div class="meta"><time datetime=${m.created_at}>${time}</time></div>
+    <div class="meta">
+      <time datetime=${m.created_at}>${time}</time>${seen ? html`<span class="seen">· ${t.seen}</span>` : nothing}
+    </div>
   </li>`;
 }
 
