@@ -26,16 +26,18 @@ export interface TestApp {
 
 /** The real server (Postgres, Redis, HTTP, Socket.IO) on a random port with a database of its own. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const database = `support_chat_e2e_${randomBytes(5).toString('hex')}`;
+  const fresh = `support_chat_e2e_${randomBytes(5).toString('hex')}`;
   const config = loadConfig({
     NODE_ENV: 'test',
-    DATABASE_URL: `${PG}/${database}`,
-    REDIS_PREFIX: `e2e-${database}`,
+    DATABASE_URL: `${PG}/${fresh}`,
+    REDIS_PREFIX: `e2e-${fresh}`,
     ALLOWED_ORIGINS: 'http://allowed.test',
     PUBLIC_URL: 'http://127.0.0.1:0',
     ...env,
   });
   Logger.overrideLogger(false);
+  // A caller may name the database (servers sharing one); close() drops whichever was used.
+  const database = decodeURIComponent(new URL(config.databaseUrl).pathname.slice(1));
   const app = await createApp(config, false);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
