@@ -11,6 +11,7 @@ const root = new URL('..', import.meta.url).pathname;
 const require = createRequire(join(root, 'package.json'));
 const jwt = require('jsonwebtoken');
 const { Client } = require('pg');
+const Redis = require('ioredis');
 
 export const DEV_WIDGET_SECRET = 'dev-widget-secret-change-me-0123456789';
 export const ADMIN = { email: 'admin@example.com', password: 'admin' };
@@ -145,7 +146,10 @@ export async function startServer(options = {}) {
     start,
     async stop() {
       await halt('SIGTERM');
-      if (!options.database) await dropDatabase(database);
+      if (!options.database) {
+        await dropDatabase(database);
+        await dropRedisKeys(env.REDIS_URL, env.REDIS_PREFIX);
+      }
     },
   };
 }
@@ -157,6 +161,21 @@ export async function dropDatabase(name) {
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   } finally {
     await client.end();
+  }
+}
+
+/** Removes a test server's keys from the Redis this machine shares with other runs. */
+export async function dropRedisKeys(url, prefix) {
+  const redis = new Redis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    await redis.quit();
   }
 }
 

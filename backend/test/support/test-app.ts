@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sign, type SignOptions } from 'jsonwebtoken';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { createApp } from '../../src/app.factory';
@@ -102,6 +103,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       sockets.forEach((s) => s.disconnect());
       await app.close();
       await dropDatabase(database);
+      await dropRedisKeys(config.redisUrl, config.redisPrefix);
     },
   };
 }
@@ -113,6 +115,21 @@ export async function dropDatabase(name: string): Promise<void> {
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   } finally {
     await client.end();
+  }
+}
+
+/** Removes a test deployment's keys from the Redis this machine shares with other runs. */
+export async function dropRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    await redis.quit();
   }
 }
 
