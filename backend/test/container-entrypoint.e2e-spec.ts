@@ -36,6 +36,7 @@ describe('docker/entrypoint.sh (e2e)', () => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     rmSync(app, { recursive: true, force: true });
     await testServer.dropDatabase(database);
+    await testServer.dropRedisKeys('redis://127.0.0.1:6379', `test-${database}`);
   });
 
   it('migrates, serves, and drains on SIGTERM sent to npm', async () => {

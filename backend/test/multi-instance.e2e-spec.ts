@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { io } from 'socket.io-client';
 import type { NewMessageEvent, SupportMessage } from '../src/contracts/wire';
-import { dropRedisKeys, emitAck, type TestSocket } from './support/test-app';
+import { emitAck, type TestSocket } from './support/test-app';
 import { ensureFreshBuild, testServer, waitFor, type ServerProcess } from './support/instances';
 import { startNginx, type Nginx } from './support/nginx';
 import { TestSmtp } from './support/smtp';
@@ -71,7 +71,7 @@ describe('Several instances on one Postgres and Redis (e2e)', () => {
     sockets.forEach((s) => s.disconnect());
     await Promise.all([a?.stop(), b?.stop(), w?.stop()]);
     await testServer.dropDatabase(database);
-    await dropRedisKeys(a?.env.REDIS_URL ?? 'redis://127.0.0.1:6379', `test-${database}`);
+    await testServer.dropRedisKeys(a?.env.REDIS_URL ?? 'redis://127.0.0.1:6379', `test-${database}`);
     await smtp.stop();
   }, 60_000);
 

@@ -20,6 +20,7 @@ export interface ServerProcess {
 interface TestServerModule {
   startServer(options?: { env?: Record<string, string>; port?: number; database?: string; log?: boolean }): Promise<ServerProcess>;
   dropDatabase(name: string): Promise<void>;
+  dropRedisKeys(url: string, prefix: string): Promise<void>;
   freePort(): Promise<number>;
 }
 

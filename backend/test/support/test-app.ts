@@ -2,12 +2,11 @@ import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sign, type SignOptions } from 'jsonwebtoken';
-import Redis from 'ioredis';
-import { Client } from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { createApp } from '../../src/app.factory';
 import { DEV_WIDGET_SECRET, loadConfig, type AppConfig } from '../../src/config/app-config';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../src/contracts/wire';
+import { testServer } from './instances';
 
 export const PG = 'postgres://postgres@127.0.0.1:5432';
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -102,35 +101,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     async close() {
       sockets.forEach((s) => s.disconnect());
       await app.close();
-      await dropDatabase(database);
-      await dropRedisKeys(config.redisUrl, config.redisPrefix);
+      await testServer.dropDatabase(database);
+      await testServer.dropRedisKeys(config.redisUrl, config.redisPrefix);
     },
   };
-}
-
-export async function dropDatabase(name: string): Promise<void> {
-  const client = new Client({ connectionString: `${PG}/postgres` });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
-}
-
-/** Removes a test deployment's keys from the Redis this machine shares with other runs. */
-export async function dropRedisKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      if (keys.length) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    await redis.quit();
-  }
 }
 
 /** Emits with an ack and resolves with the server's answer. */
