@@ -23,6 +23,8 @@ for (const part of parts) {
     run(...part.build, root);
   }
 }
+// Brotli and gzip twins of the front ends' files; only a stat walk when they are up to date.
+run(process.execPath, [join(root, 'scripts/precompress.mjs')], root);
 if (onlyBuild) process.exit(0);
 
 const server = spawn(process.execPath, [join(root, 'dist/backend/main.js')], { stdio: 'inherit' });
