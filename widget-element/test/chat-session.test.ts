@@ -116,17 +116,48 @@ describe('ChatSession', () => {
     expect(live).toEqual(['missed 1', 'missed 2']);
   });
 
-  it('never shows a message twice when the socket and the catch-up both deliver it', async () => {
-    ctx.session.start(SERVER, token);
-    ctx.backend.connect();
-    await vi.waitFor(() => expect(ctx.backend.subscribes).toBe(1));
-    ctx.backend.reply('one');
-    ctx.backend.disconnect();
-    ctx.backend.connect();
-    await vi.waitFor(() => expect(ctx.backend.subscribes).toBe(2));
-    await settle();
-    expect(contents(ctx.session)).toEqual(['one']);
-  });
+  it.each(['socket first', 'catch-up first'] as const)(
+    'never shows a message twice when the socket and the catch-up both deliver it (%s)',
+    async (order) => {
+      ctx.backend.store('first', 'user');
+      ctx.session.start(SERVER, token);
+      ctx.backend.connect();
+      await vi.waitFor(() => expect(ctx.backend.subscribes).toBe(1));
+      await vi.waitFor(() => expect(contents(ctx.session)).toEqual(['first']));
+      const socket = ctx.backend.socket;
+      const overSocket: string[] = [];
+      const deliver = socket.handlers.newMessage;
+      socket.handlers.newMessage = (event) => {
+        overSocket.push(event.message.id);
+        deliver(event);
+      };
+
+      ctx.backend.disconnect();
+      const catchUpsBefore = ctx.backend.catchUps.length;
+      let one: SupportMessage | undefined;
+      if (order === 'socket first') {
+        // Committed just after the room is joined: the catch-up answer includes it, and the
+        // room's broadcast reaches the socket while that answer is on its way.
+        ctx.backend.afterSubscribe = () => {
+          one = ctx.backend.store('one', 'admin');
+        };
+        ctx.backend.afterCatchUp = () => ctx.backend.push(one!);
+      } else {
+        one = ctx.backend.store('one', 'admin');
+      }
+      ctx.backend.connect();
+      await vi.waitFor(() => expect(ctx.backend.catchUps).toHaveLength(catchUpsBefore + 1));
+      await vi.waitFor(() => expect(contents(ctx.session)).toEqual(['first', 'one']));
+      // A broadcast that reaches the socket late repeats what the catch-up already brought.
+      if (order === 'catch-up first') ctx.backend.push(one!);
+
+      expect(overSocket).toEqual([one!.id]);
+      expect(ctx.backend.catchUps.at(-1)).toEqual([one!.id]);
+      expect(contents(ctx.session)).toEqual(['first', 'one']);
+      const live = ctx.events.added.filter((e) => e.live).flatMap((e) => e.messages.map((m) => m.id));
+      expect(live).toEqual([one!.id]);
+    },
+  );
 
   it('resends with the same client_id after a lost ack, and the server keeps one copy', async () => {
     ctx.session.start(SERVER, token);
@@ -151,33 +182,110 @@ describe('ChatSession', () => {
     expect(ctx.backend.messages.map((m) => m.content)).toEqual(['a', 'b', 'c']);
   });
 
-  it('counts unread replies and marks them read only while viewed', async () => {
+  it('counts unread replies and marks them read only while viewed, up to the newest one shown', async () => {
     ctx.session.start(SERVER, token);
     ctx.backend.connect();
     await vi.waitFor(() => expect(ctx.backend.subscribes).toBe(1));
     ctx.backend.reply('r1');
-    ctx.backend.reply('r2');
+    const r2 = ctx.backend.reply('r2');
     expect(ctx.session.unreadCount).toBe(2);
     await settle();
     expect(ctx.backend.markReadCalls).toBe(0);
 
     ctx.session.setViewing(true);
     await vi.waitFor(() => expect(ctx.session.unreadCount).toBe(0));
-    expect(ctx.backend.markReadCalls).toBe(1);
-    ctx.backend.reply('while open');
-    await vi.waitFor(() => expect(ctx.backend.markReadCalls).toBe(2));
-    expect(ctx.session.unreadCount).toBe(0);
+    expect(ctx.backend.markReadUpTo).toEqual([r2.id]);
+    const r3 = ctx.backend.reply('while open');
+    await vi.waitFor(() => expect(ctx.backend.markReadUpTo).toEqual([r2.id, r3.id]));
+    await vi.waitFor(() => expect(ctx.session.unreadCount).toBe(0));
   });
 
-  it('applies messages_read from another tab, but not to replies newer than the read', async () => {
+  it('marks read only what was shown: a reply still on its way stays unread', async () => {
     ctx.session.start(SERVER, token);
     ctx.backend.connect();
     await vi.waitFor(() => expect(ctx.backend.subscribes).toBe(1));
-    ctx.backend.reply('old');
-    const readAt = new Date(Date.parse(ctx.backend.messages[0].created_at) + 500).toISOString();
-    ctx.backend.reply('newer');
-    ctx.backend.socket.handlers.messagesRead({ type: 'messages_read', chat_id: ctx.backend.chatId, reader: 'user', read_at: readAt });
+    const shown = ctx.backend.reply('shown');
+    // Stored on the server, but its broadcast has not reached the element yet.
+    const inFlight = ctx.backend.store('in flight', 'admin');
+
+    ctx.session.setViewing(true);
+    await vi.waitFor(() => expect(ctx.session.unreadCount).toBe(0));
+    expect(ctx.backend.markReadUpTo).toEqual([shown.id]);
+    const onServer = (id: string) => ctx.backend.messages.find((m) => m.id === id)!;
+    expect(onServer(shown.id).read_at).not.toBeNull();
+    expect(onServer(inFlight.id).read_at).toBeNull();
+
+    // Once it is on screen it is marked read in its turn.
+    ctx.backend.push(inFlight);
+    await vi.waitFor(() => expect(onServer(inFlight.id).read_at).not.toBeNull());
+    expect(ctx.backend.markReadUpTo).toEqual([shown.id, inFlight.id]);
+    expect(ctx.session.unreadCount).toBe(0);
+  });
+
+  it('does not mark read while the user is not looking, even as replies arrive', async () => {
+    ctx.session.start(SERVER, token);
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(ctx.backend.subscribes).toBe(1));
+    ctx.session.setViewing(true);
+    ctx.session.setViewing(false);
+    const hidden = ctx.backend.reply('while hidden');
+    await settle();
+    expect(ctx.backend.markReadCalls).toBe(0);
     expect(ctx.session.unreadCount).toBe(1);
+    // Positive control: the same reply is marked read as soon as the user looks.
+    ctx.session.setViewing(true);
+    await vi.waitFor(() => expect(ctx.backend.markReadUpTo).toEqual([hidden.id]));
+  });
+
+  it('ticks exactly the messages a messages_read names, whatever its time says', async () => {
+    ctx.session.start(SERVER, token);
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(ctx.backend.subscribes).toBe(1));
+    const old = ctx.backend.reply('old');
+    const newer = ctx.backend.reply('newer');
+    // Another tab read only 'old'; the read's time is later than both replies.
+    const readAt = new Date(Date.parse(newer.created_at) + 60_000).toISOString();
+    ctx.backend.socket.handlers.messagesRead({
+      type: 'messages_read',
+      chat_id: ctx.backend.chatId,
+      reader: 'user',
+      read_at: readAt,
+      message_ids: [old.id],
+    });
+    expect(ctx.session.unreadCount).toBe(1);
+    const local = (id: string) => ctx.session.store.messages.find((m) => m.id === id)!;
+    expect(local(old.id).read_at).toBe(readAt);
+    expect(local(newer.id).read_at).toBeNull();
+  });
+
+  it("shows an agent's read of the user's messages by id, even when the clocks disagree", async () => {
+    ctx.session.start(SERVER, token);
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(ctx.backend.subscribes).toBe(1));
+    for (const text of ['u1', 'u2', 'u3']) ctx.session.send(text);
+    await vi.waitFor(() => expect(contents(ctx.session)).toEqual(['u1', 'u2', 'u3']));
+    const [u1, u2, u3] = ctx.session.store.messages;
+    // The read's timestamp is older than u2 (another server's clock), yet u2 is among those read.
+    const readAt = new Date(Date.parse(u1.created_at) + 1).toISOString();
+    ctx.backend.socket.handlers.messagesRead({
+      type: 'messages_read',
+      chat_id: ctx.backend.chatId,
+      reader: 'admin',
+      read_at: readAt,
+      message_ids: [u1.id, u2.id],
+    });
+    const readIds = ctx.session.store.messages.filter((m) => m.read_at !== null).map((m) => m.id);
+    expect(readIds).toEqual([u1.id, u2.id]);
+    expect(ctx.session.store.messages.find((m) => m.id === u3.id)!.read_at).toBeNull();
+    // A read for another chat changes nothing.
+    ctx.backend.socket.handlers.messagesRead({
+      type: 'messages_read',
+      chat_id: '00000000-0000-4000-8000-ffffffffffff',
+      reader: 'admin',
+      read_at: readAt,
+      message_ids: [u3.id],
+    });
+    expect(ctx.session.store.messages.find((m) => m.id === u3.id)!.read_at).toBeNull();
   });
 
   it('loads older pages before the oldest message it has', async () => {

@@ -28,6 +28,14 @@ export class FakeBackend {
   sends: { content: string; client_id: string }[] = [];
   subscribes = 0;
   markReadCalls = 0;
+  /** The `up_to` of each PATCH mark_read, in order (undefined when the request had none). */
+  markReadUpTo: (string | undefined)[] = [];
+  /** Ids the REST catch-up answered with, per request. */
+  catchUps: string[][] = [];
+  /** Runs once a subscribe is acknowledged: the room is joined, the catch-up not yet asked. */
+  afterSubscribe: (() => void) | null = null;
+  /** Runs once a catch-up answer is built, before the session sees it. */
+  afterCatchUp: (() => void) | null = null;
   validTokens = new Set<string>();
   /** When set, send_message acks never come (the message may still be stored). */
   loseAcks = false;
@@ -51,19 +59,16 @@ export class FakeBackend {
     if (method === 'GET' && url.pathname === '/api/support_chat/messages') {
       const after = url.searchParams.get('after');
       const index = this.messages.findIndex((m) => m.id === after);
-      return json(200, this.messages.slice(index + 1));
+      const missed = this.messages.slice(index + 1);
+      this.catchUps.push(missed.map((m) => m.id));
+      this.afterCatchUp?.();
+      return json(200, missed);
     }
     if (method === 'PATCH' && url.pathname === '/api/support_chat/mark_read') {
       this.markReadCalls++;
-      const at = now();
-      let updated = 0;
-      this.messages = this.messages.map((m) => {
-        if (m.sender_type !== 'admin' || m.read_at) return m;
-        updated++;
-        return { ...m, read_at: at };
-      });
-      this.broadcast((h) => h.messagesRead({ type: 'messages_read', chat_id: this.chatId, reader: 'user', read_at: at }));
-      return json(200, { updated });
+      const body = (init?.body ? JSON.parse(String(init.body)) : {}) as { up_to?: string };
+      this.markReadUpTo.push(body.up_to);
+      return json(200, { updated: this.markRead('user', body.up_to).length });
     }
     return json(404, { statusCode: 404 });
   };
@@ -81,7 +86,11 @@ export class FakeBackend {
       async subscribe(chatId): Promise<Ack> {
         if (!socket.isConnected) throw new Error('not connected');
         backend.subscribes++;
-        return chatId === backend.chatId ? { ok: true } : { ok: false, error: 'forbidden' };
+        if (chatId !== backend.chatId) return { ok: false, error: 'forbidden' };
+        const hook = backend.afterSubscribe;
+        backend.afterSubscribe = null;
+        hook?.();
+        return { ok: true };
       },
       async send(payload) {
         if (!socket.isConnected) throw new Error('not connected');
@@ -151,8 +160,36 @@ export class FakeBackend {
   /** An agent reply, stored and pushed to connected sockets. */
   reply(content: string): SupportMessage {
     const message = this.store(content, 'admin');
-    this.broadcast((h) => h.newMessage({ type: 'new_message', chat_id: this.chatId, message }));
+    this.push(message);
     return message;
+  }
+
+  /** Sends a stored message to the connected sockets as new_message (again, if it went before). */
+  push(message: SupportMessage): void {
+    this.broadcast((h) => h.newMessage({ type: 'new_message', chat_id: this.chatId, message }));
+  }
+
+  /**
+   * Marks the other side's unread messages read, like the server: all of them, or only those up to
+   * `upTo` (by created_at) when given; broadcasts messages_read with exactly the ids it marked.
+   */
+  markRead(reader: SupportMessage['sender_type'], upTo?: string): string[] {
+    const written = reader === 'user' ? 'admin' : 'user';
+    const bound = upTo === undefined ? undefined : this.messages.find((m) => m.id === upTo);
+    if (upTo !== undefined && !bound) throw new Error(`up_to ${upTo} is not a message of this chat`);
+    const at = now();
+    const ids: string[] = [];
+    this.messages = this.messages.map((m) => {
+      if (m.sender_type !== written || m.read_at || (bound && m.created_at > bound.created_at)) return m;
+      ids.push(m.id);
+      return { ...m, read_at: at };
+    });
+    if (ids.length > 0) {
+      this.broadcast((h) =>
+        h.messagesRead({ type: 'messages_read', chat_id: this.chatId, reader, read_at: at, message_ids: ids }),
+      );
+    }
+    return ids;
   }
 
   private broadcast(fn: (handlers: TransportHandlers) => void): void {

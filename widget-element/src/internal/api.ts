@@ -41,16 +41,23 @@ export class SupportApi {
     );
   }
 
-  markRead(): Promise<{ updated: number }> {
-    return this.request<{ updated: number }>('PATCH', '/api/support_chat/mark_read');
+  /**
+   * Marks the agents' replies read up to `upTo` (by time), the newest one the user has seen; a
+   * reply that reached the server after it stays unread.
+   */
+  markRead(upTo: string): Promise<{ updated: number }> {
+    return this.request<{ updated: number }>('PATCH', '/api/support_chat/mark_read', { up_to: upTo });
   }
 
-  private async request<T>(method: string, path: string): Promise<T> {
+  private async request<T>(method: string, path: string, body?: object): Promise<T> {
+    const headers: Record<string, string> = { Authorization: `Bearer ${this.token}`, Accept: 'application/json' };
+    if (body) headers['Content-Type'] = 'application/json';
     let response: Response;
     try {
       response = await this.fetchImpl(this.server + path, {
         method,
-        headers: { Authorization: `Bearer ${this.token}`, Accept: 'application/json' },
+        headers,
+        body: body ? JSON.stringify(body) : undefined,
         // The token travels in a header; cookies of the support server are never needed.
         credentials: 'omit',
       });

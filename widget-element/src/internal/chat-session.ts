@@ -328,25 +328,31 @@ export class ChatSession {
 
   private applyRead(event: MessagesReadEvent): void {
     if (event.chat_id !== this.chatId) return;
-    // The reader read what existed then; a reply that arrives later is still unread.
+    // The server names the messages it marked; a reply it did not name is still unread, whatever
+    // the clocks say.
+    const ids = new Set(event.message_ids);
     const sender = event.reader === 'user' ? 'admin' : 'user';
-    const changed = this.store.markRead(sender, event.read_at, (m) => m.created_at <= event.read_at);
+    const changed = this.store.markRead(sender, event.read_at, (m) => ids.has(m.id));
     if (changed > 0) this.listener.changed();
   }
 
+  /**
+   * Marks read up to the newest agent reply in the conversation, which is on screen while the user
+   * is viewing; a reply that reached the server but not yet the element stays unread there.
+   */
   private async markRead(): Promise<void> {
     const api = this.api;
-    if (!api || !this.viewing || this.markingRead) return;
-    const unread = new Set(
-      this.store.messages.filter((m) => m.sender_type === 'admin' && m.read_at === null).map((m) => m.id),
-    );
-    if (unread.size === 0) return;
+    if (!api || !this.viewing || this.markingRead || this.unreadCount === 0) return;
+    const replies = this.store.messages.filter((m) => m.sender_type === 'admin');
+    const upTo = replies[replies.length - 1];
+    const shown = new Set(replies.map((m) => m.id));
     const generation = this.generation;
     this.markingRead = true;
     try {
-      await api.markRead();
+      await api.markRead(upTo.id);
       if (generation !== this.generation) return;
-      this.store.markRead('admin', new Date().toISOString(), (m) => unread.has(m.id));
+      // What the server marked: the badge clears even if its messages_read never comes (socket down).
+      this.store.markRead('admin', new Date().toISOString(), (m) => shown.has(m.id));
       this.listener.changed();
     } catch (error) {
       // Offline: the next sync marks them read.

@@ -40,6 +40,8 @@ export interface MessagesReadEvent {
   chat_id: string;
   reader: SenderType;
   read_at: string;
+  /** Exactly the messages this read marked: the element ticks these and no others. */
+  message_ids: string[];
 }
 
 export interface ServerToClientEvents {
