@@ -1,7 +1,12 @@
 import { computed, signal } from '@angular/core';
 import { Observable, Subject } from 'rxjs';
 import { Ack, ServerToClientEvents, SupportMessage } from '../app/core/api.types';
-import { ConnectionStatus, ServerEventPayload } from '../app/core/socket.service';
+import {
+  ConnectionStatus,
+  JoinAck,
+  ServerEventPayload,
+  SocketService,
+} from '../app/core/socket.service';
 
 interface SendPayload {
   chat_id: string;
@@ -10,13 +15,41 @@ interface SendPayload {
 }
 
 /**
- * Stands in for SocketService in component specs: tests push server events with `serverEmits`
- * and read what the console asked for from the recorded arrays.
+ * Every public member of the real service but Angular's destroy hook (which would make Angular
+ * treat the fake as an undecorated service): a change to its API breaks the fake's compile.
  */
-export class FakeSocketService {
+type SocketServiceApi = Omit<Pick<SocketService, keyof SocketService>, 'ngOnDestroy'>;
+
+const ADMIN_ROOM = 'admin';
+
+/** One room's join, answered at once or held until the test answers it. */
+class Join {
+  readonly acked: Promise<JoinAck>;
+  answered = false;
+  private settle!: (ack: JoinAck) => void;
+
+  constructor() {
+    this.acked = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  answer(ack: JoinAck): void {
+    if (this.answered) return;
+    this.answered = true;
+    this.settle(ack);
+  }
+}
+
+/**
+ * Stands in for SocketService in component specs: tests push server events with `serverEmits`
+ * and read what the console asked for from the recorded arrays. Joins are answered `{ok: true}`
+ * at once unless `holdJoins` is set; then `answerJoin` plays the server's late ack.
+ */
+export class FakeSocketService implements SocketServiceApi {
   private readonly subjects = new Map<keyof ServerToClientEvents, Subject<unknown>>();
   private readonly reconnectedSubject = new Subject<void>();
   private readonly unauthorizedSubject = new Subject<void>();
+  private readonly joins = new Map<string, Join>();
+  private readonly views = new Map<string, number>();
 
   readonly status = signal<ConnectionStatus>('online');
   readonly connected = computed(() => this.status() === 'online');
@@ -26,6 +59,8 @@ export class FakeSocketService {
   token: string | null = null;
   disconnects = 0;
   adminRoom = false;
+  /** While true, joins wait for `answerJoin`, like a server that has not answered yet. */
+  holdJoins = false;
   readonly joined: string[] = [];
   readonly left: string[] = [];
   readonly sent: SendPayload[] = [];
@@ -64,25 +99,58 @@ export class FakeSocketService {
     this.subject(event).next(payload);
   }
 
-  reconnect(): void {
+  /**
+   * The connection came back: every room is joined again, and once each join is answered
+   * (see `holdJoins`) `reconnected$` fires. Resolves after it has.
+   */
+  async reconnect(): Promise<void> {
     this.status.set('online');
+    const rejoins = [...this.joins.keys()].map((room) => this.startJoin(room).acked);
+    await Promise.all(rejoins);
     this.reconnectedSubject.next();
+  }
+
+  /** Plays the server's ack of a held join ('admin' for the agents' room). */
+  answerJoin(room: string, ack: JoinAck = { ok: true }): void {
+    const join = this.joins.get(room);
+    if (!join || join.answered) throw new Error(`no join of ${room} is waiting for an answer`);
+    join.answer(ack);
+  }
+
+  /** Whether a join of that room waits for its ack. */
+  joinPending(room: string): boolean {
+    const join = this.joins.get(room);
+    return !!join && !join.answered;
   }
 
   refuseToken(): void {
     this.unauthorizedSubject.next();
   }
 
-  joinAdminRoom(): void {
+  joinAdminRoom(): Promise<JoinAck> {
     this.adminRoom = true;
+    return (this.joins.get(ADMIN_ROOM) ?? this.startJoin(ADMIN_ROOM)).acked;
   }
 
-  joinChat(chatId: string): void {
+  joinChat(chatId: string): Promise<JoinAck> {
     this.joined.push(chatId);
+    this.views.set(chatId, (this.views.get(chatId) ?? 0) + 1);
+    return (this.joins.get(chatId) ?? this.startJoin(chatId)).acked;
+  }
+
+  chatJoin(chatId: string): Promise<JoinAck> | undefined {
+    return this.views.has(chatId) ? this.joins.get(chatId)?.acked : undefined;
   }
 
   leaveChat(chatId: string): void {
     this.left.push(chatId);
+    const views = (this.views.get(chatId) ?? 0) - 1;
+    if (views > 0) {
+      this.views.set(chatId, views);
+      return;
+    }
+    this.views.delete(chatId);
+    this.joins.delete(chatId);
   }
 
   sendMessage(payload: SendPayload): Promise<Ack<{ message: SupportMessage }>> {
@@ -93,6 +161,13 @@ export class FakeSocketService {
   markViewed(chatId: string): Promise<Ack<{ updated: number }>> {
     this.viewed.push(chatId);
     return Promise.resolve({ ok: true, updated: 1 });
+  }
+
+  private startJoin(room: string): Join {
+    const join = new Join();
+    this.joins.set(room, join);
+    if (!this.holdJoins) join.answer({ ok: true });
+    return join;
   }
 
   private subject(event: keyof ServerToClientEvents): Subject<unknown> {

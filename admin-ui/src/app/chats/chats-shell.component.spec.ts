@@ -57,6 +57,8 @@ describe('ChatsShellComponent', () => {
     fixture = TestBed.createComponent(ChatsShellComponent);
     el = fixture.nativeElement as HTMLElement;
     fixture.detectChanges();
+    // The list is read once the agents' room is joined (at once, here).
+    await settle();
   });
 
   afterEach(() => {

@@ -28,6 +28,7 @@ const PREVIEW_LENGTH = 100;
 /**
  * Both chat lists and everything that changes them: pages from REST, live changes from the
  * agents' room, and a full refetch after a reconnect (events sent while offline are gone).
+ * Pages are read only once the agents' room is joined, so no change falls between the two.
  * Provided by the chats shell, so it lives exactly as long as the agent is logged in.
  */
 @Injectable()
@@ -48,6 +49,8 @@ export class ChatsStore {
   private replay: SupportChatListItem[] = [];
   // Unsent replies per chat, so Escape or a look at another chat does not throw them away.
   private readonly drafts = new Map<string, string>();
+  // The first join of the agents' room; after a reconnect, reload() runs once it is joined again.
+  private readonly adminRoomJoined: Promise<unknown>;
 
   readonly active = this.tabs.active.asReadonly();
   readonly archived = this.tabs.archived.asReadonly();
@@ -75,10 +78,11 @@ export class ChatsStore {
       .on('new_user_message')
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe((event) => this.applyUserMessage(event));
+    // Announced only after the agents' room is joined again.
     this.socket.reconnected$
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe(() => void this.reload());
-    this.socket.joinAdminRoom();
+    this.adminRoomJoined = this.socket.joinAdminRoom();
   }
 
   draftFor(chatId: string): string {
@@ -104,6 +108,10 @@ export class ChatsStore {
   async ensureLoaded(tab: Tab): Promise<void> {
     const state = this.tabs[tab]();
     if (state.loaded || state.loading) return;
+    this.tabs[tab].update((s) => ({ ...s, loading: true, error: false }));
+    // Whatever the join's answer: without the room the list is still worth showing, and the
+    // next reconnect joins again and reloads.
+    await this.adminRoomJoined;
     await this.fetchPage(tab, null, this.generation);
   }
 
@@ -116,8 +124,9 @@ export class ChatsStore {
   /** Starts both loaded tabs over from their first page. */
   async reload(): Promise<void> {
     const generation = ++this.generation;
+    // A tab whose first page is in flight is read again too: the new generation drops it.
     const tabs = (['active', 'archived'] as const).filter(
-      (t) => this.tabs[t]().loaded || t === 'active',
+      (t) => this.tabs[t]().loaded || this.tabs[t]().loading || t === 'active',
     );
     for (const tab of tabs) this.tabs[tab].update((s) => ({ ...s, loading: false }));
     await Promise.all(tabs.map((tab) => this.fetchPage(tab, null, generation)));

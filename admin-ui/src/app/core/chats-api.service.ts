@@ -1,7 +1,16 @@
-import { Injectable, inject } from '@angular/core';
+import { Injectable, InjectionToken, inject } from '@angular/core';
 import { HttpClient, HttpParams } from '@angular/common/http';
 import { Observable } from 'rxjs';
 import { AdminSupportChat, ChatPage, SupportChatListItem, SupportMessage } from './api.types';
+
+/**
+ * How many messages a catch-up asks `…/messages?after=` for at once: the server's cap, so a
+ * shorter answer means there is no more. A token so that specs can page with small numbers.
+ */
+export const MESSAGES_AFTER_LIMIT = new InjectionToken<number>('MESSAGES_AFTER_LIMIT', {
+  providedIn: 'root',
+  factory: () => 1000,
+});
 
 /** The agents' REST endpoints, one method each; the interceptor adds the token. */
 @Injectable({ providedIn: 'root' })
@@ -14,18 +23,27 @@ export class ChatsApi {
     return this.http.get<ChatPage>('/api/admin/chats', { params });
   }
 
-  /** Also records on the server that an agent has seen the chat. */
-  get(chatId: string, before?: string): Observable<AdminSupportChat> {
-    const params = before ? new HttpParams().set('before', before) : undefined;
+  /**
+   * A chat with its newest messages (`before`: the page before that message). Without
+   * `before` the server also records that an agent viewed the chat, unless `view` is false.
+   */
+  get(
+    chatId: string,
+    options: { before?: string; view?: boolean } = {},
+  ): Observable<AdminSupportChat> {
+    let params = new HttpParams();
+    if (options.before) params = params.set('before', options.before);
+    if (options.view === false) params = params.set('view', 'false');
     return this.http.get<AdminSupportChat>(`/api/admin/chats/${encodeURIComponent(chatId)}`, {
       params,
     });
   }
 
-  messagesAfter(chatId: string, afterId: string): Observable<SupportMessage[]> {
+  /** The messages after one, oldest first, at most `limit`; reading them changes nothing. */
+  messagesAfter(chatId: string, afterId: string, limit: number): Observable<SupportMessage[]> {
     return this.http.get<SupportMessage[]>(
       `/api/admin/chats/${encodeURIComponent(chatId)}/messages`,
-      { params: new HttpParams().set('after', afterId) },
+      { params: new HttpParams().set('after', afterId).set('limit', String(limit)) },
     );
   }
 

@@ -27,25 +27,65 @@ export const SOCKET_FACTORY = new InjectionToken<SocketFactory>('SOCKET_FACTORY'
 });
 const SERVER_DISCONNECT_RETRY_MS = 1_000;
 
+/** The server's answer to joining a room: `{ok: true}`, or why not (`timeout` if none came). */
+export type JoinAck = Ack;
+
+/**
+ * One room's join on one connection. Callers can wait for it before they fetch, so that what
+ * the fetch misses is broadcast to them; it starts over when the connection drops.
+ */
+class RoomJoin {
+  readonly acked: Promise<JoinAck>;
+  private settle!: (ack: JoinAck) => void;
+  private done = false;
+
+  constructor() {
+    this.acked = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  get settled(): boolean {
+    return this.done;
+  }
+
+  answer(ack: JoinAck): void {
+    if (this.done) return;
+    this.done = true;
+    this.settle(ack);
+  }
+}
+
+interface ChatRoom {
+  views: number;
+  join: RoomJoin;
+}
+
 /**
  * One Socket.IO connection to `/support` for the whole console. Rooms are forgotten by the
  * server when a connection drops, so this service remembers what the console joined and joins
  * again on every (re)connect; consumers subscribe once to `on()` and survive reconnects.
+ *
+ * Joining answers with the server's ack: a view fetches only once its room is joined, so a
+ * message committed before the ack is in the fetch and one committed after it is broadcast.
  */
 @Injectable({ providedIn: 'root' })
 export class SocketService implements OnDestroy {
   private readonly createSocket = inject(SOCKET_FACTORY);
   private socket: SupportSocket | null = null;
   private readonly subjects = new Map<ServerEvent, Subject<unknown>>();
-  private readonly chatRooms = new Map<string, number>();
-  private wantsAdminRoom = false;
+  private readonly chatRooms = new Map<string, ChatRoom>();
+  private adminRoom: RoomJoin | null = null;
   private hasConnected = false;
+  // Counts connections, so that an ack that comes back after its connection dropped is ignored.
+  private connection = 0;
   private readonly reconnectedSubject = new Subject<void>();
   private readonly unauthorizedSubject = new Subject<void>();
 
   readonly status = signal<ConnectionStatus>('offline');
   readonly connected = computed(() => this.status() === 'online');
-  /** Fires after a dropped connection comes back: time to fetch what was missed. */
+  /**
+   * Fires after a dropped connection comes back and every room has been joined again (each
+   * join answered, successfully or not): time to fetch what was missed.
+   */
   readonly reconnected$: Observable<void> = this.reconnectedSubject.asObservable();
   /** Fires when the server refuses the token at the handshake. */
   readonly unauthorized$: Observable<void> = this.unauthorizedSubject.asObservable();
@@ -59,12 +99,19 @@ export class SocketService implements OnDestroy {
     this.socket = socket;
 
     socket.on('connect', () => {
+      const connection = ++this.connection;
       this.status.set('online');
-      this.rejoinRooms(socket);
-      if (this.hasConnected) this.reconnectedSubject.next();
+      const rejoined = this.joinRooms(connection);
+      if (this.hasConnected) {
+        void rejoined.then(() => {
+          // Dropped again before every answer came: the next connection announces itself.
+          if (connection === this.connection && socket.connected) this.reconnectedSubject.next();
+        });
+      }
       this.hasConnected = true;
     });
     socket.on('disconnect', (reason) => {
+      this.forgetJoins();
       this.status.set(socket.active ? 'reconnecting' : 'offline');
       // The server closes a connection when its token expires, and socket.io does not retry
       // those. Retrying once tells the cases apart: an expired token fails the handshake with
@@ -95,8 +142,9 @@ export class SocketService implements OnDestroy {
     this.socket?.disconnect();
     this.socket = null;
     this.chatRooms.clear();
-    this.wantsAdminRoom = false;
+    this.adminRoom = null;
     this.hasConnected = false;
+    this.connection++;
     this.status.set('offline');
   }
 
@@ -104,26 +152,53 @@ export class SocketService implements OnDestroy {
     return this.subject(event).asObservable() as Observable<ServerEventPayload<K>>;
   }
 
-  joinAdminRoom(): void {
-    this.wantsAdminRoom = true;
-    if (this.socket?.connected) void this.emit('subscribe_admin', {});
+  /**
+   * Joins the agents' room, now and after every reconnect. Resolves with the server's ack on
+   * the current connection, or on the next one while the socket is down.
+   */
+  joinAdminRoom(): Promise<JoinAck> {
+    if (!this.adminRoom) {
+      const join = new RoomJoin();
+      this.adminRoom = join;
+      if (this.socket?.connected) void this.joinAdmin(join, this.connection);
+    }
+    return this.adminRoom.acked;
   }
 
-  /** Reference-counted so two views of the same chat do not unsubscribe each other. */
-  joinChat(chatId: string): void {
-    const count = this.chatRooms.get(chatId) ?? 0;
-    this.chatRooms.set(chatId, count + 1);
-    if (count === 0 && this.socket?.connected) void this.emit('subscribe', { chat_id: chatId });
+  /**
+   * Joins a chat's room, now and after every reconnect; reference-counted so two views of the
+   * same chat do not unsubscribe each other. Resolves with the server's ack on the current
+   * connection, or on the next one while the socket is down.
+   */
+  joinChat(chatId: string): Promise<JoinAck> {
+    let room = this.chatRooms.get(chatId);
+    if (!room) {
+      room = { views: 0, join: new RoomJoin() };
+      this.chatRooms.set(chatId, room);
+      if (this.socket?.connected) void this.joinChatRoom(chatId, room, this.connection);
+    }
+    room.views++;
+    return room.join.acked;
+  }
+
+  /**
+   * The ack of a joined chat's room on the current connection (pending while its join is in
+   * flight or the socket is down); after `reconnected$` it tells whether the rejoin held.
+   * Undefined for a chat the console has not joined.
+   */
+  chatJoin(chatId: string): Promise<JoinAck> | undefined {
+    return this.chatRooms.get(chatId)?.join.acked;
   }
 
   leaveChat(chatId: string): void {
-    const count = this.chatRooms.get(chatId) ?? 0;
-    if (count <= 1) {
-      this.chatRooms.delete(chatId);
-      if (count === 1 && this.socket?.connected) void this.emit('unsubscribe', { chat_id: chatId });
-    } else {
-      this.chatRooms.set(chatId, count - 1);
+    const room = this.chatRooms.get(chatId);
+    if (!room) return;
+    if (room.views > 1) {
+      room.views--;
+      return;
     }
+    this.chatRooms.delete(chatId);
+    if (this.socket?.connected) void this.emit('unsubscribe', { chat_id: chatId });
   }
 
   sendMessage(payload: {
@@ -160,10 +235,36 @@ export class SocketService implements OnDestroy {
     }
   }
 
-  private rejoinRooms(socket: SupportSocket): void {
-    if (this.wantsAdminRoom) void this.emit('subscribe_admin', {});
-    for (const chatId of this.chatRooms.keys()) {
-      if (socket.connected) void this.emit('subscribe', { chat_id: chatId });
+  /** Joins every room the console wants on a new connection; resolves once each has answered. */
+  private joinRooms(connection: number): Promise<unknown> {
+    const joins: Promise<void>[] = [];
+    if (this.adminRoom) joins.push(this.joinAdmin(this.adminRoom, connection));
+    for (const [chatId, room] of this.chatRooms) {
+      joins.push(this.joinChatRoom(chatId, room, connection));
+    }
+    return Promise.all(joins);
+  }
+
+  private async joinAdmin(join: RoomJoin, connection: number): Promise<void> {
+    const ack = await this.emit('subscribe_admin', {});
+    if (connection === this.connection && this.adminRoom === join) join.answer(ack);
+  }
+
+  private async joinChatRoom(chatId: string, room: ChatRoom, connection: number): Promise<void> {
+    const ack = await this.emit('subscribe', { chat_id: chatId });
+    // A failed join (no answer in time, or refused) stays failed until the next connection,
+    // which tries again; the view decides what to show meanwhile.
+    if (connection === this.connection && this.chatRooms.get(chatId) === room) {
+      room.join.answer(ack);
+    }
+  }
+
+  /** The server forgot this connection's rooms: answered joins start over on the next one. */
+  private forgetJoins(): void {
+    this.connection++;
+    if (this.adminRoom?.settled) this.adminRoom = new RoomJoin();
+    for (const room of this.chatRooms.values()) {
+      if (room.join.settled) room.join = new RoomJoin();
     }
   }
 

@@ -8,6 +8,7 @@ import {
 } from '@angular/common/http/testing';
 import { Router, provideRouter } from '@angular/router';
 import { AdminSupportChat, SupportMessage } from '../../core/api.types';
+import { MESSAGES_AFTER_LIMIT } from '../../core/chats-api.service';
 import { ClockService } from '../../core/clock.service';
 import { SocketService } from '../../core/socket.service';
 import { adminChat, message } from '../../../testing/factories';
@@ -17,15 +18,24 @@ import { ChatsStore } from '../chats.store';
 import { ChatDetailComponent } from './chat-detail.component';
 
 const CHAT = 'chat-1';
+// Catch-up pages of three instead of the server's thousand: the paging is the same.
+const PAGE = 3;
 
 describe('ChatDetailComponent', () => {
   let fixture: ComponentFixture<ChatDetailComponent>;
   let backend: HttpTestingController;
   let socket: FakeSocketService;
   let el: HTMLElement;
+  let visibility: DocumentVisibilityState;
 
   beforeEach(() => {
     socket = new FakeSocketService();
+    visibility = 'visible';
+    // jsdom has no tabs: the test decides whether the console's tab is in front.
+    Object.defineProperty(document, 'visibilityState', {
+      configurable: true,
+      get: () => visibility,
+    });
     TestBed.configureTestingModule({
       imports: [ChatDetailComponent],
       providers: [
@@ -34,6 +44,7 @@ describe('ChatDetailComponent', () => {
         provideHttpClientTesting(),
         provideRouter([{ path: '**', component: BlankComponent }]),
         { provide: SocketService, useValue: socket },
+        { provide: MESSAGES_AFTER_LIMIT, useValue: PAGE },
         {
           provide: ClockService,
           useValue: { now: signal(Date.parse('2024-01-30T12:00:00.000Z')) },
@@ -43,26 +54,53 @@ describe('ChatDetailComponent', () => {
     backend = TestBed.inject(HttpTestingController);
   });
 
-  afterEach(() => backend.verify());
+  afterEach(() => {
+    backend.verify();
+    delete (document as { visibilityState?: DocumentVisibilityState }).visibilityState;
+  });
+
+  function setVisibility(state: DocumentVisibilityState): void {
+    visibility = state;
+    document.dispatchEvent(new Event('visibilitychange'));
+  }
 
   async function settle(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve));
     await fixture.whenStable();
   }
 
-  function expectChatFetch(): TestRequest {
+  /** The chat's first page; `view: false` is the fetch that records no view. */
+  function expectChatFetch({ view = true } = {}): TestRequest {
     return backend.expectOne(
-      (r) => r.url === `/api/admin/chats/${CHAT}` && !r.params.has('before'),
+      (r) =>
+        r.url === `/api/admin/chats/${CHAT}` &&
+        !r.params.has('before') &&
+        r.params.get('view') === (view ? null : 'false'),
     );
   }
 
-  async function open(chat: Partial<AdminSupportChat> = {}): Promise<void> {
+  function isChatFetch(r: { url: string; params: { has(name: string): boolean } }): boolean {
+    return r.url === `/api/admin/chats/${CHAT}` && !r.params.has('before');
+  }
+
+  function create(): void {
     fixture = TestBed.createComponent(ChatDetailComponent);
     fixture.componentRef.setInput('id', CHAT);
     el = fixture.nativeElement as HTMLElement;
     fixture.detectChanges();
-    expectChatFetch().flush(adminChat({ id: CHAT, ...chat }));
+  }
+
+  async function open(chat: Partial<AdminSupportChat> = {}, { view = true } = {}): Promise<void> {
+    create();
+    // The room's join is answered first; the fetch follows it.
     await settle();
+    expectChatFetch({ view }).flush(adminChat({ id: CHAT, ...chat }));
+    await settle();
+  }
+
+  /** Answers the list's refetch that every reconnect also causes (the shell's store). */
+  function answerListRefetch(): void {
+    backend.expectOne((r) => r.url === '/api/admin/chats').flush({ items: [], next_cursor: null });
   }
 
   const bubbles = (): { sender: string | null; text: string | null; mine: boolean }[] =>
@@ -273,30 +311,195 @@ describe('ChatDetailComponent', () => {
     expect(el.querySelector('.load-older')).toBeNull();
   });
 
-  it('catches up after a reconnect, filling a gap larger than one page', async () => {
+  it('fetches the chat only once its room is joined, so a message committed meanwhile shows', async () => {
+    socket.holdJoins = true;
+    create();
+    await settle();
+    // The server has not acknowledged the join: a fetch now could miss a message committed
+    // before the room delivers to this console.
+    expect(socket.joinPending(CHAT)).toBe(true);
+    backend.expectNone(isChatFetch);
+    expect(el.textContent).toContain('Loading…');
+
+    socket.answerJoin(CHAT);
+    await settle();
+    const before = userMessage({ content: 'Before', created_at: '2024-01-30T10:00:00.000Z' });
+    const meanwhile = userMessage({
+      content: 'Committed while joining',
+      created_at: '2024-01-30T10:01:00.000Z',
+    });
+    expectChatFetch().flush(adminChat({ id: CHAT, messages: [before, meanwhile] }));
+    // The room broadcasts it too (committed just as the join landed): still once.
+    socket.serverEmits('new_message', { type: 'new_message', chat_id: CHAT, message: meanwhile });
+    await settle();
+    expect(bubbles().map((b) => b.text)).toEqual(['Before', 'Committed while joining']);
+  });
+
+  it('says the chat does not exist when the server refuses to join it', async () => {
+    socket.holdJoins = true;
+    create();
+    await settle();
+    socket.answerJoin(CHAT, { ok: false, error: 'not_found' });
+    await settle();
+    backend.expectNone(isChatFetch);
+    expect(el.textContent).toContain('This chat does not exist.');
+  });
+
+  it('shows the chat when the join goes unanswered, and catches up once a reconnect joins it', async () => {
+    socket.holdJoins = true;
+    create();
+    await settle();
+    socket.answerJoin(CHAT, { ok: false, error: 'timeout' });
+    await settle();
+    const known = userMessage({ content: 'Known', created_at: '2024-01-30T10:00:00.000Z' });
+    expectChatFetch().flush(adminChat({ id: CHAT, messages: [known] }));
+    await settle();
+    expect(bubbles().map((b) => b.text)).toEqual(['Known']);
+
+    socket.holdJoins = false;
+    await socket.reconnect();
+    answerListRefetch();
+    backend
+      .expectOne((r) => r.url === `/api/admin/chats/${CHAT}/messages`)
+      .flush([userMessage({ content: 'Missed', created_at: '2024-01-30T10:01:00.000Z' })]);
+    await settle();
+    expect(bubbles().map((b) => b.text)).toEqual(['Known', 'Missed']);
+  });
+
+  it('catches up after a reconnect with ?after=, page by page, without recording a view', async () => {
     const known = userMessage({
       id: 'known',
       content: 'Known',
       created_at: '2024-01-30T10:00:00.000Z',
     });
     await open({ messages: [known] });
-    socket.reconnect();
-    // The list refetches too (it is the shell's store); not this spec's subject.
-    backend.expectOne((r) => r.url === '/api/admin/chats').flush({ items: [], next_cursor: null });
-    expectChatFetch().flush(
-      adminChat({
-        id: CHAT,
-        has_more: true,
-        messages: [userMessage({ content: 'Late 2', created_at: '2024-01-30T10:02:00.000Z' })],
+    socket.holdJoins = true;
+    const reconnected = socket.reconnect();
+    await settle();
+    // Nothing is fetched before the rooms are joined again.
+    backend.expectNone(`/api/admin/chats/${CHAT}/messages`);
+    socket.answerJoin('admin');
+    socket.answerJoin(CHAT);
+    await reconnected;
+    answerListRefetch();
+
+    // A full page (the server's cap) means there may be more: ask again after its last one.
+    const full = Array.from({ length: PAGE }, (_, i) =>
+      userMessage({
+        content: `Late ${i + 1}`,
+        created_at: new Date(Date.parse('2024-01-30T10:01:00.000Z') + i).toISOString(),
       }),
     );
-    await settle();
-    const gap = backend.expectOne(
+    const first = backend.expectOne(
       (r) => r.url === `/api/admin/chats/${CHAT}/messages` && r.params.get('after') === 'known',
     );
-    gap.flush([userMessage({ content: 'Late 1', created_at: '2024-01-30T10:01:00.000Z' })]);
+    expect(first.request.params.get('limit')).toBe(String(PAGE));
+    first.flush(full);
     await settle();
-    expect(bubbles().map((b) => b.text)).toEqual(['Known', 'Late 1', 'Late 2']);
+    const last = full.at(-1)!;
+    backend
+      .expectOne(
+        (r) => r.url === `/api/admin/chats/${CHAT}/messages` && r.params.get('after') === last.id,
+      )
+      .flush([userMessage({ content: 'Latest', created_at: '2024-01-30T11:00:00.000Z' })]);
+    await settle();
+    expect(bubbles().map((b) => b.text)).toEqual(['Known', 'Late 1', 'Late 2', 'Late 3', 'Latest']);
+    // The chat's own GET records a view on the server; catching up never uses it.
+    backend.expectNone(isChatFetch);
+  });
+
+  it('says the chat is gone when a reconnect cannot join it again', async () => {
+    await open({ messages: [userMessage({ content: 'Known' })] });
+    socket.holdJoins = true;
+    const reconnected = socket.reconnect();
+    await settle();
+    socket.answerJoin('admin');
+    socket.answerJoin(CHAT, { ok: false, error: 'not_found' });
+    await reconnected;
+    answerListRefetch();
+    await settle();
+    backend.expectNone(`/api/admin/chats/${CHAT}/messages`);
+    expect(el.textContent).toContain('This chat does not exist.');
+  });
+
+  it('catches up in a hidden tab without recording a view, and records it when the tab is in front', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      create();
+      await vi.advanceTimersByTimeAsync(0);
+      expectChatFetch().flush(
+        adminChat({ id: CHAT, messages: [userMessage({ id: 'known', content: 'Known' })] }),
+      );
+      await vi.advanceTimersByTimeAsync(0);
+      expect(socket.viewed).toEqual([]);
+
+      visibility = 'hidden';
+      const reconnected = socket.reconnect();
+      await vi.advanceTimersByTimeAsync(0);
+      await reconnected;
+      answerListRefetch();
+      backend
+        .expectOne((r) => r.url === `/api/admin/chats/${CHAT}/messages`)
+        .flush([userMessage({ content: 'While away', created_at: '2024-01-29T12:30:00.000Z' })]);
+      await vi.advanceTimersByTimeAsync(5_000);
+      fixture.detectChanges();
+      // Shown, but nobody has seen it: no view recorded, by socket or by the chat's GET.
+      expect(bubbles().map((b) => b.text)).toEqual(['Known', 'While away']);
+      expect(socket.viewed).toEqual([]);
+      backend.expectNone(isChatFetch);
+
+      setVisibility('visible');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(socket.viewed).toEqual([CHAT]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('records no view for a user message while the tab is hidden, until it is in front again', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      create();
+      await vi.advanceTimersByTimeAsync(0);
+      expectChatFetch().flush(adminChat({ id: CHAT }));
+      await vi.advanceTimersByTimeAsync(0);
+      setVisibility('hidden');
+      socket.serverEmits('new_message', {
+        type: 'new_message',
+        chat_id: CHAT,
+        message: userMessage({ content: 'Anyone?' }),
+      });
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(socket.viewed).toEqual([]);
+      setVisibility('visible');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(socket.viewed).toEqual([CHAT]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('opens a chat in a hidden tab without recording a view, and records it once the tab is in front', async () => {
+    const chats = TestBed.inject(ChatsStore);
+    const markViewed = vi.spyOn(chats, 'markViewed');
+    visibility = 'hidden';
+    await open({ messages: [userMessage({ content: 'Linked from an email' })] }, { view: false });
+    expect(bubbles().map((b) => b.text)).toEqual(['Linked from an email']);
+    expect(socket.viewed).toEqual([]);
+    expect(markViewed).not.toHaveBeenCalled();
+
+    // Becoming visible without that chat's view owed would record nothing: the control.
+    setVisibility('hidden');
+    expect(socket.viewed).toEqual([]);
+    setVisibility('visible');
+    await settle();
+    expect(socket.viewed).toEqual([CHAT]);
+    expect(markViewed).toHaveBeenCalledWith(CHAT);
+    // Once: going away and back again records nothing new.
+    setVisibility('hidden');
+    setVisibility('visible');
+    await settle();
+    expect(socket.viewed).toEqual([CHAT]);
   });
 
   it('archives and restores with the toggle and with e; r focuses the reply; Escape goes back', async () => {
@@ -326,9 +529,8 @@ describe('ChatDetailComponent', () => {
   it('records the view again when a user message arrives while the agent is looking', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
-      fixture = TestBed.createComponent(ChatDetailComponent);
-      fixture.componentRef.setInput('id', CHAT);
-      fixture.detectChanges();
+      create();
+      await vi.advanceTimersByTimeAsync(0);
       expectChatFetch().flush(adminChat({ id: CHAT }));
       await vi.advanceTimersByTimeAsync(0);
       socket.serverEmits('new_message', {
@@ -355,14 +557,13 @@ describe('ChatDetailComponent', () => {
   });
 
   it('offers to try again when the chat could not be loaded', async () => {
-    fixture = TestBed.createComponent(ChatDetailComponent);
-    fixture.componentRef.setInput('id', CHAT);
-    el = fixture.nativeElement as HTMLElement;
-    fixture.detectChanges();
+    create();
+    await settle();
     expectChatFetch().flush({}, { status: 503, statusText: 'Unavailable' });
     await settle();
     expect(el.querySelector('[role=alert]')?.textContent).toContain('Could not load this chat.');
     el.querySelector<HTMLButtonElement>('button.retry')!.click();
+    await settle();
     expectChatFetch().flush(adminChat({ id: CHAT, messages: [userMessage({ content: 'Back' })] }));
     await settle();
     expect(bubbles().map((b) => b.text)).toEqual(['Back']);
@@ -371,10 +572,8 @@ describe('ChatDetailComponent', () => {
   });
 
   it('says so when the chat does not exist', async () => {
-    fixture = TestBed.createComponent(ChatDetailComponent);
-    fixture.componentRef.setInput('id', CHAT);
-    el = fixture.nativeElement as HTMLElement;
-    fixture.detectChanges();
+    create();
+    await settle();
     expectChatFetch().flush({ statusCode: 404 }, { status: 404, statusText: 'Not Found' });
     await settle();
     expect(el.textContent).toContain('This chat does not exist.');

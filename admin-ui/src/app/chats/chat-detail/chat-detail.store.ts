@@ -3,11 +3,11 @@ import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { HttpErrorResponse } from '@angular/common/http';
 import { firstValueFrom } from 'rxjs';
 import { AckErrorCode, AdminSupportChat, SupportMessage } from '../../core/api.types';
-import { ChatsApi } from '../../core/chats-api.service';
+import { ChatsApi, MESSAGES_AFTER_LIMIT } from '../../core/chats-api.service';
 import { newClientId } from '../../core/client-id';
 import { SocketService } from '../../core/socket.service';
 import { ChatsStore } from '../chats.store';
-import { compareMessages, markAgentMessagesRead, mergeMessages } from './message-list';
+import { markAgentMessagesRead, mergeMessages } from './message-list';
 
 export interface ChatHeader {
   user_id: string;
@@ -31,6 +31,11 @@ const RECORD_VIEW_DELAY_MS = 1_000;
 /**
  * One open conversation: its messages from REST, the socket room and the send acks, merged
  * by id so nothing shows twice; sends carry a client_id so a retry never stores twice.
+ *
+ * Read state means what it says: the server records that an agent viewed the chat (and marks
+ * the user's messages read) only while the chat is on screen in a visible tab. Opening it in a
+ * hidden tab and catching up after a reconnect read it without that side effect; the view is
+ * recorded when the tab comes to the front.
  */
 @Injectable()
 export class ChatDetailStore {
@@ -38,9 +43,12 @@ export class ChatDetailStore {
   private readonly socket = inject(SocketService);
   private readonly chats = inject(ChatsStore);
   private readonly document = inject(DOCUMENT);
+  private readonly catchUpPage = inject(MESSAGES_AFTER_LIMIT);
   private chatId: string | null = null;
   private recordViewTimer: ReturnType<typeof setTimeout> | null = null;
-  private unseenWhileHidden = false;
+  // Something the agent has not had on screen yet: the chat opened in a hidden tab, or user
+  // messages that arrived while it was hidden. Recorded as a view when the tab is visible.
+  private viewOwed = false;
 
   readonly header = signal<ChatHeader | null>(null);
   readonly messages = signal<SupportMessage[]>([]);
@@ -83,12 +91,13 @@ export class ChatDetailStore {
       });
     this.socket.reconnected$
       .pipe(takeUntilDestroyed(destroyRef))
-      .subscribe(() => void this.catchUp());
+      .subscribe(() => void this.afterReconnect());
 
     const onVisible = (): void => {
-      if (this.document.visibilityState === 'visible' && this.unseenWhileHidden) {
-        this.unseenWhileHidden = false;
-        this.scheduleRecordView();
+      const chatId = this.chatId;
+      if (chatId && this.viewOwed && this.onScreen()) {
+        this.viewOwed = false;
+        this.recordViewNow(chatId);
       }
     };
     this.document.addEventListener('visibilitychange', onVisible);
@@ -107,24 +116,20 @@ export class ChatDetailStore {
     this.pending.set([]);
     this.hasMore.set(false);
     this.status.set('loading');
-    // Join before fetching: a message sent in between arrives by the room and merges by id.
-    this.socket.joinChat(chatId);
-    this.chats.markViewed(chatId);
     // Back on the list, the keyboard continues from the chat just read.
     this.chats.selectedId.set(chatId);
     this.chats.openChatId.set(chatId);
-    try {
-      const chat = await firstValueFrom(this.api.get(chatId));
-      if (chatId !== this.chatId) return;
-      this.applyChat(chat);
-      this.hasMore.set(chat.has_more);
-      this.status.set('ready');
-    } catch (err) {
-      if (chatId !== this.chatId) return;
-      const missing =
-        err instanceof HttpErrorResponse && (err.status === 404 || err.status === 400);
-      this.status.set(missing ? 'not_found' : 'error');
+    // Fetch only once the server has acknowledged the join: a message committed before the
+    // ack is in the page, one committed after it comes through the room (the id merges both).
+    const joined = await this.socket.joinChat(chatId);
+    if (chatId !== this.chatId) return;
+    if (!joined.ok && joined.error === 'not_found') {
+      this.status.set('not_found');
+      return;
     }
+    // Any other failure (mostly no answer in time): show the chat anyway. The room is joined
+    // again on the next reconnect, whose catch-up brings what was not broadcast meanwhile.
+    await this.load(chatId);
   }
 
   /** After a failed load: start over with the same chat. */
@@ -141,7 +146,7 @@ export class ChatDetailStore {
     if (!chatId || !oldest || !this.hasMore() || this.loadingOlder()) return;
     this.loadingOlder.set(true);
     try {
-      const page = await firstValueFrom(this.api.get(chatId, oldest.id));
+      const page = await firstValueFrom(this.api.get(chatId, { before: oldest.id }));
       if (chatId !== this.chatId) return;
       this.messages.update((list) => mergeMessages(list, page.messages));
       this.hasMore.set(page.has_more);
@@ -189,29 +194,39 @@ export class ChatDetailStore {
     }
   }
 
-  /** After a reconnect: whatever was broadcast while offline is fetched instead. */
+  /**
+   * After a reconnect, with the room joined again: fetch what was broadcast while offline.
+   * `…/messages?after=` has no side effects, so a hidden tab catches up without marking the
+   * user's messages read; new user messages count as seen only if the chat is on screen.
+   */
   async catchUp(): Promise<void> {
     const chatId = this.chatId;
     if (!chatId || this.status() !== 'ready') return;
-    const newestKnown = this.messages().at(-1);
+    const known = new Set(this.messages().map((m) => m.id));
     try {
-      const chat = await firstValueFrom(this.api.get(chatId));
-      if (chatId !== this.chatId) return;
-      const oldestFetched = chat.messages[0];
-      // More than a page arrived while offline: fill the gap between the two.
-      if (
-        newestKnown &&
-        chat.has_more &&
-        oldestFetched &&
-        compareMessages(oldestFetched, newestKnown) > 0
-      ) {
-        const gap = await firstValueFrom(this.api.messagesAfter(chatId, newestKnown.id));
+      let newest = this.messages().at(-1);
+      if (!newest) {
+        // Nothing to continue from: the newest page, still without recording a view.
+        const chat = await firstValueFrom(this.api.get(chatId, { view: false }));
         if (chatId !== this.chatId) return;
-        this.messages.update((list) => mergeMessages(list, gap));
+        this.applyChat(chat);
+        this.hasMore.set(chat.has_more);
       }
-      this.applyChat(chat);
+      // A full page means there may be more: the server answers at most the limit at once.
+      while (newest) {
+        const page = await firstValueFrom(
+          this.api.messagesAfter(chatId, newest.id, this.catchUpPage),
+        );
+        if (chatId !== this.chatId) return;
+        this.accept(...page);
+        newest = page.length >= this.catchUpPage ? page.at(-1) : undefined;
+      }
     } catch {
-      // The next reconnect or new message tries again.
+      // The next reconnect tries again; meanwhile the room delivers what is new.
+      return;
+    }
+    if (this.messages().some((m) => m.sender_type === 'user' && !known.has(m.id))) {
+      this.userMessageSeen();
     }
   }
 
@@ -224,9 +239,46 @@ export class ChatDetailStore {
     if (this.recordViewTimer) {
       clearTimeout(this.recordViewTimer);
       this.recordViewTimer = null;
-      void this.recordView(chatId);
+      if (this.onScreen()) void this.recordView(chatId);
     }
+    // What a hidden tab never showed stays unread for every agent.
+    this.viewOwed = false;
     this.chatId = null;
+  }
+
+  private async load(chatId: string): Promise<void> {
+    // A chat opened in a hidden tab (a link opened in the background) has not been seen yet:
+    // fetch it without recording a view, and record one when the tab comes to the front.
+    const view = this.onScreen();
+    this.viewOwed = !view;
+    if (view) this.chats.markViewed(chatId);
+    try {
+      const chat = await firstValueFrom(this.api.get(chatId, { view }));
+      if (chatId !== this.chatId) return;
+      this.applyChat(chat);
+      this.hasMore.set(chat.has_more);
+      this.status.set('ready');
+    } catch (err) {
+      if (chatId !== this.chatId) return;
+      this.viewOwed = false;
+      const missing =
+        err instanceof HttpErrorResponse && (err.status === 404 || err.status === 400);
+      this.status.set(missing ? 'not_found' : 'error');
+    }
+  }
+
+  private async afterReconnect(): Promise<void> {
+    const chatId = this.chatId;
+    const joined = chatId ? await this.socket.chatJoin(chatId) : undefined;
+    if (!chatId || !joined || chatId !== this.chatId) return;
+    if (!joined.ok && joined.error === 'not_found') {
+      // Gone while the connection was down (erased, say).
+      this.status.set('not_found');
+      return;
+    }
+    // A load that failed during the outage tries again now that the room is joined.
+    if (this.status() === 'error') await this.load(chatId);
+    else await this.catchUp();
   }
 
   private applyChat(chat: AdminSupportChat): void {
@@ -284,14 +336,18 @@ export class ChatDetailStore {
     );
   }
 
-  // The server marks a chat viewed when it is fetched; a user message that lands while the
-  // agent is looking at the chat must not leave it "unread" in everyone's list.
+  // A user message that lands while the agent is looking at the chat must not leave it
+  // "unread" in everyone's list; one that lands in a hidden tab must.
   private userMessageSeen(): void {
-    if (this.document.visibilityState === 'hidden') {
-      this.unseenWhileHidden = true;
+    if (!this.onScreen()) {
+      this.viewOwed = true;
       return;
     }
     this.scheduleRecordView();
+  }
+
+  private onScreen(): boolean {
+    return this.document.visibilityState === 'visible';
   }
 
   private async recordView(chatId: string): Promise<void> {
@@ -300,6 +356,7 @@ export class ChatDetailStore {
       if (ack.ok) return;
     }
     // The contract's own way: fetching the chat records the view (and catches up on the way).
+    // Only reached while the chat is on screen, so the side effect is the point here.
     try {
       const chat = await firstValueFrom(this.api.get(chatId));
       if (chatId === this.chatId) this.applyChat(chat);
@@ -308,14 +365,27 @@ export class ChatDetailStore {
     }
   }
 
+  private recordViewNow(chatId: string): void {
+    if (this.recordViewTimer) {
+      clearTimeout(this.recordViewTimer);
+      this.recordViewTimer = null;
+    }
+    this.chats.markViewed(chatId);
+    void this.recordView(chatId);
+  }
+
   private scheduleRecordView(): void {
     if (this.recordViewTimer) clearTimeout(this.recordViewTimer);
     this.recordViewTimer = setTimeout(() => {
       this.recordViewTimer = null;
       const chatId = this.chatId;
       if (!chatId) return;
-      this.chats.markViewed(chatId);
-      void this.recordView(chatId);
+      // Hidden again before the delay was up: the messages wait for the agent's return.
+      if (!this.onScreen()) {
+        this.viewOwed = true;
+        return;
+      }
+      this.recordViewNow(chatId);
     }, RECORD_VIEW_DELAY_MS);
   }
 }

@@ -56,6 +56,8 @@ describe('ChatListComponent', () => {
     fixture.componentRef.setInput('archived', archived);
     el = fixture.nativeElement as HTMLElement;
     fixture.detectChanges();
+    // The first page is read once the agents' room is joined (at once, here).
+    await settle();
     const req = backend.expectOne((r) => r.url === '/api/admin/chats');
     expect(req.request.params.get('archived')).toBe(String(archived));
     req.flush({ items, next_cursor: nextCursor });
@@ -227,10 +229,32 @@ describe('ChatListComponent', () => {
     expect(el.querySelector('.load-more')).toBeNull();
   });
 
-  it('refetches the list after the socket reconnects', async () => {
+  it("reads the first page only once the agents' room is joined", async () => {
+    socket.holdJoins = true;
+    fixture = TestBed.createComponent(ChatListComponent);
+    el = fixture.nativeElement as HTMLElement;
+    fixture.detectChanges();
+    await settle();
+    // A change broadcast before the join would reach nobody; the page must be read after it.
+    expect(socket.joinPending('admin')).toBe(true);
+    backend.expectNone((r) => r.url === '/api/admin/chats');
+    socket.answerJoin('admin');
+    await settle();
+    const a = chatItem();
+    backend.expectOne((r) => r.url === '/api/admin/chats').flush({ items: [a], next_cursor: null });
+    await settle();
+    expect(ids()).toEqual([a.id]);
+  });
+
+  it("refetches the list after the socket reconnects, once the agents' room is joined again", async () => {
     const a = chatItem();
     await render([a]);
-    socket.reconnect();
+    socket.holdJoins = true;
+    const reconnected = socket.reconnect();
+    await settle();
+    backend.expectNone((r) => r.url === '/api/admin/chats');
+    socket.answerJoin('admin');
+    await reconnected;
     const b = chatItem({ last_message_at: minutesAgo(0), unread: true });
     backend
       .expectOne((r) => r.url === '/api/admin/chats')
