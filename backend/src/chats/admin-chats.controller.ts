@@ -3,9 +3,9 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentAgent, ForAgents } from '../auth/auth.decorators';
 import type { AgentIdentity } from '../auth/identity';
 import type { AdminSupportChat, SupportChatListItem, SupportChatPage, SupportMessage } from '../contracts/wire';
-import { MessagesAfterQuery, MessagesPageQuery, SendMessageDto } from '../messages/dto/message.dto';
+import { MessagesAfterQuery, SendMessageDto } from '../messages/dto/message.dto';
 import { ChatsService } from './chats.service';
-import { ListChatsQuery } from './dto/chat.dto';
+import { AgentChatQuery, ListChatsQuery } from './dto/chat.dto';
 
 const ChatId = () => Param('id', new ParseUUIDPipe({ version: undefined }));
 
@@ -22,10 +22,16 @@ export class AdminChatsController {
     return this.chats.listChats(q.archived === 'true', q.limit ?? 50, q.cursor);
   }
 
-  @ApiOperation({ summary: "A chat with its newest messages; records the agent's view" })
+  @ApiOperation({
+    summary: "A chat with its newest messages; records the agent's view",
+    description:
+      "Opening a chat records that agents viewed it and marks the user's messages read, unless `view=false` " +
+      '(a console in a hidden tab) or `before` (paging back). Catch-up after a reconnect uses `/messages?after=`, ' +
+      'which has no side effects.',
+  })
   @Get(':id')
-  open(@ChatId() id: string, @Query() q: MessagesPageQuery): Promise<AdminSupportChat> {
-    return this.chats.openForAgent(id, q.before, q.limit);
+  open(@ChatId() id: string, @Query() q: AgentChatQuery): Promise<AdminSupportChat> {
+    return this.chats.openForAgent(id, q.before, q.limit, q.view !== 'false');
   }
 
   @ApiOperation({ summary: 'Messages after a given one, oldest first' })

@@ -4,9 +4,9 @@ import { DataSource } from 'typeorm';
 import type { AgentIdentity, UserIdentity } from '../auth/identity';
 import { ChatEvents } from '../common/chat-events';
 import { DomainError } from '../common/domain-error';
-import { RateLimiter } from '../common/rate-limiter.service';
 import type { AdminSupportChat, SupportChat, SupportChatListItem, SupportChatPage, SupportMessage } from '../contracts/wire';
-import { MessagesService } from '../messages/messages.service';
+import { MessageRateLimiter } from '../messages/message-rate-limiter';
+import { MessagesService, type NewMessage } from '../messages/messages.service';
 import { UsersService } from '../users/users.service';
 import { ChatListQuery } from './chat-list.query';
 
@@ -18,7 +18,11 @@ interface ChatHead {
   archived: boolean;
 }
 
-/** What users and agents may do with chats; both transports (REST, socket) come through here. */
+/**
+ * What users and agents may do with chats; both transports (REST, socket) come through here.
+ * A user's own chat id is resolved once by the caller (`userChat`): a socket keeps it for its
+ * lifetime, a REST call resolves it per request.
+ */
 @Injectable()
 export class ChatsService {
   constructor(
@@ -26,50 +30,47 @@ export class ChatsService {
     private readonly users: UsersService,
     private readonly messages: MessagesService,
     private readonly list: ChatListQuery,
-    private readonly limiter: RateLimiter,
+    private readonly limiter: MessageRateLimiter,
     private readonly events: ChatEvents,
   ) {}
 
   // ---- end users ----
 
-  /** The user's chat, created on first call; concurrent first calls make exactly one. */
+  /**
+   * The user's chat id, keeping the user row as the token describes them. With `create`, the
+   * chat is made on first call (concurrent first calls make exactly one); without, null when
+   * there is none yet.
+   */
+  async userChat(user: UserIdentity, create: true): Promise<string>;
+  async userChat(user: UserIdentity, create: boolean): Promise<string | null>;
+  async userChat(user: UserIdentity, create: boolean): Promise<string | null> {
+    const resolved = await this.users.resolve(user, create);
+    if (resolved.chatCreated && resolved.chatId) this.events.publish({ kind: 'chat_changed', chatId: resolved.chatId });
+    return resolved.chatId;
+  }
+
   async openForUser(user: UserIdentity, before?: string, limit?: number): Promise<SupportChat> {
-    const chatId = await this.ensureChat(user);
+    const chatId = await this.userChat(user, true);
     return { id: chatId, ...(await this.messages.page(chatId, before, limit)) };
   }
 
   async userMessagesAfter(user: UserIdentity, after: string, limit?: number): Promise<SupportMessage[]> {
-    return this.messages.after(await this.ensureChat(user), after, limit);
+    return this.messages.after(await this.userChat(user, true), after, limit);
   }
 
-  async sendAsUser(user: UserIdentity, content: string, clientId?: string, chatId?: string): Promise<SupportMessage> {
-    const own = await this.ensureChat(user);
-    // Someone else's chat and a chat that does not exist look the same from outside.
-    if (chatId !== undefined && chatId !== own) throw new DomainError('forbidden');
-    await this.limiter.consumeMessage(`user:${user.sub}`);
-    const { message } = await this.messages.send({
-      chatId: own,
+  /** A user's message into their own chat (`ownChatId` when the caller resolved it already). */
+  async sendAsUser(user: UserIdentity, content: string, clientId?: string, ownChatId?: string): Promise<SupportMessage> {
+    return this.store(`user:${user.sub}`, {
+      chatId: ownChatId ?? (await this.userChat(user, true)),
       senderType: 'user',
       adminId: null,
       content: content.trim(),
       clientId: clientId ?? null,
     });
-    return message;
   }
 
-  async markReadByUser(user: UserIdentity, upTo?: string, chatId?: string): Promise<number> {
-    const own = await this.ensureChat(user);
-    if (chatId !== undefined && chatId !== own) throw new DomainError('forbidden');
-    return this.messages.markRead(own, 'user', upTo);
-  }
-
-  /** Whether this user may watch this chat: only their own. */
-  async userOwns(user: UserIdentity, chatId: string): Promise<boolean> {
-    const [row]: { id: string }[] = await this.db.query(
-      `SELECT c.id FROM support_chats c JOIN users u ON u.id = c.user_id WHERE c.id = $1 AND u.external_id = $2`,
-      [chatId, user.sub],
-    );
-    return Boolean(row);
+  async markReadByUser(user: UserIdentity, upTo?: string, ownChatId?: string): Promise<number> {
+    return this.messages.markRead(ownChatId ?? (await this.userChat(user, true)), 'user', upTo);
   }
 
   // ---- agents ----
@@ -78,40 +79,35 @@ export class ChatsService {
     return this.list.page(archived, limit, cursor);
   }
 
-  /** Opening a chat records the agent's view and marks the user's messages read. */
-  async openForAgent(chatId: string, before?: string, limit?: number): Promise<AdminSupportChat> {
+  /**
+   * A chat with its newest messages. Unless `view` is false (a console in a hidden tab, a
+   * preview), opening it records the agent's view and marks the user's messages read.
+   */
+  async openForAgent(chatId: string, before?: string, limit?: number, view = true): Promise<AdminSupportChat> {
     const head = await this.head(chatId);
-    if (!before) await this.recordView(chatId);
+    if (view && !before) await this.recordView(chatId);
     return { ...head, ...(await this.messages.page(chatId, before, limit)) };
   }
 
+  /** Catch-up for an agent: no side effects, so a reconnect in a hidden tab marks nothing read. */
   async agentMessagesAfter(chatId: string, after: string, limit?: number): Promise<SupportMessage[]> {
     await this.head(chatId);
     return this.messages.after(chatId, after, limit);
   }
 
-  async sendAsAgent(agent: AgentIdentity, chatId: string, content: string, clientId?: string): Promise<SupportMessage> {
-    await this.head(chatId);
-    await this.limiter.consumeMessage(`agent:${agent.adminId}`);
-    const { message } = await this.messages.send({
+  sendAsAgent(agent: AgentIdentity, chatId: string, content: string, clientId?: string): Promise<SupportMessage> {
+    return this.store(`agent:${agent.adminId}`, {
       chatId,
       senderType: 'admin',
       adminId: agent.adminId,
       content: content.trim(),
       clientId: clientId ?? null,
     });
-    return message;
   }
 
   async recordView(chatId: string): Promise<number> {
-    await this.head(chatId);
-    // Everything committed before this statement counts as seen, and is in the page loaded next.
-    await this.db.query(
-      `UPDATE support_chats SET admin_viewed_at = GREATEST(admin_viewed_at, last_message_at, now()), updated_at = now()
-       WHERE id = $1`,
-      [chatId],
-    );
-    const updated = await this.messages.markRead(chatId, 'admin');
+    const { found, updated } = await this.messages.recordAgentView(chatId);
+    if (!found) throw new DomainError('not_found', 'Chat not found');
     this.events.publish({ kind: 'chat_changed', chatId });
     return updated;
   }
@@ -123,8 +119,9 @@ export class ChatsService {
       [chatId],
     );
     if (!rows.length) throw new DomainError('not_found', 'Chat not found');
-    this.events.publish({ kind: 'chat_changed', chatId });
-    return this.listItem(chatId);
+    const chat = await this.listItem(chatId);
+    this.events.publish({ kind: 'chat_changed', chatId, chat });
+    return chat;
   }
 
   async listItem(chatId: string): Promise<SupportChatListItem> {
@@ -139,6 +136,27 @@ export class ChatsService {
     return Boolean(row);
   }
 
+  /**
+   * The one door for every message. The allowance is decided in memory; a resend of a stored
+   * `client_id` is never refused for it (the outbox resending after a lost ack must get its
+   * message back) and never counted.
+   */
+  private async store(sender: string, input: NewMessage): Promise<SupportMessage> {
+    if (!this.limiter.tryConsume(sender)) {
+      const stored = input.clientId ? await this.messages.byClientId(input.chatId, input.clientId) : null;
+      if (stored) return stored;
+      throw new DomainError('rate_limited');
+    }
+    try {
+      const { message, created } = await this.messages.send(input);
+      if (!created) this.limiter.refund(sender);
+      return message;
+    } catch (err) {
+      this.limiter.refund(sender);
+      throw err;
+    }
+  }
+
   private async head(chatId: string): Promise<ChatHead> {
     const [row]: ChatHead[] = await this.db.query(
       `SELECT c.id, c.user_id, u.email AS user_email, u.name AS user_name, c.archived_at IS NOT NULL AS archived
@@ -147,19 +165,5 @@ export class ChatsService {
     );
     if (!row) throw new DomainError('not_found', 'Chat not found');
     return row;
-  }
-
-  private async ensureChat(user: UserIdentity): Promise<string> {
-    const userId = await this.users.resolve(user);
-    const [created]: { id: string }[] = await this.db.query(
-      `INSERT INTO support_chats (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING RETURNING id`,
-      [userId],
-    );
-    if (created) {
-      this.events.publish({ kind: 'chat_changed', chatId: created.id });
-      return created.id;
-    }
-    const [existing]: { id: string }[] = await this.db.query('SELECT id FROM support_chats WHERE user_id = $1', [userId]);
-    return existing.id;
   }
 }

@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { Subject, type Observable } from 'rxjs';
-import type { SupportMessage } from '../contracts/wire';
+import type { SupportChatListItem, SupportMessage } from '../contracts/wire';
 
-/** Something that changed, published only after its transaction committed. */
+/**
+ * Something that changed, published only after its transaction committed. Events carry what
+ * their listeners need (the chat as the agents' list shows it, when the change produced it),
+ * so fanning them out costs no query.
+ */
 export type ChatEvent =
-  | { kind: 'message_created'; chatId: string; message: SupportMessage; userEmail: string }
-  | { kind: 'chat_changed'; chatId: string }
+  | { kind: 'message_created'; chatId: string; message: SupportMessage; userEmail: string; chat: SupportChatListItem }
+  | { kind: 'chat_changed'; chatId: string; chat?: SupportChatListItem }
   | { kind: 'messages_read'; chatId: string; reader: 'user' | 'admin'; readAt: string; messageIds: string[] };
 
 /**

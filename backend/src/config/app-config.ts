@@ -6,6 +6,8 @@ export interface AppConfig {
   production: boolean;
   port: number;
   databaseUrl: string;
+  /** Postgres connections this instance keeps open. */
+  dbPoolSize: number;
   redisUrl: string;
   widgetKeys: KeyRing;
   adminJwtSecret: string;
@@ -118,6 +120,9 @@ export function loadConfig(env: Env): AppConfig {
       'postgres:',
       'postgresql:',
     ]),
+    // Enough to keep two cores busy while a few sends wait on a chat's lock; Postgres's default
+    // 100 connections then fit about eight instances.
+    dbPoolSize: int(read('DB_POOL_SIZE'), 'DB_POOL_SIZE', 10, 1, 1000),
     redisUrl: url(read('REDIS_URL'), 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     widgetKeys,
     adminJwtSecret,

@@ -2,7 +2,8 @@ import type { DataSourceOptions } from 'typeorm';
 import { entities } from './entities';
 import { migrations } from './migrations';
 
-export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
+/** `poolSize`: connections this process keeps; a CLI that runs a few statements needs few. */
+export function dataSourceOptions(databaseUrl: string, poolSize = 4): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,
@@ -10,6 +11,6 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     migrations,
     migrationsTableName: 'migrations',
     synchronize: false,
-    extra: { max: 20 },
+    extra: { max: poolSize },
   };
 }

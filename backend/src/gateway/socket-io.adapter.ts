@@ -43,6 +43,17 @@ export class SupportIoAdapter extends IoAdapter {
     return server;
   }
 
+  /**
+   * The support gateway binds its handlers itself, as shared functions (see SupportGateway);
+   * Nest would otherwise build observables for every socket even with no handler to feed.
+   */
+  override bindMessageHandlers(...args: Parameters<IoAdapter['bindMessageHandlers']>): void {
+    if (args[1].length) super.bindMessageHandlers(...args);
+  }
+
+  /** Nothing here listens for Nest's disconnect hook; a listener per socket would be kept for nothing. */
+  override bindClientDisconnect(): void {}
+
   override async close(server: Server): Promise<void> {
     await super.close(server);
     // A round trip first: the pub/sub adapter's close sends UNSUBSCRIBEs it does not await, and

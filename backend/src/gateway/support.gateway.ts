@@ -1,191 +1,176 @@
-import { Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import {
-  ConnectedSocket,
-  MessageBody,
-  OnGatewayDisconnect,
-  OnGatewayInit,
-  SubscribeMessage,
-  WebSocketGateway,
-  WebSocketServer,
-} from '@nestjs/websockets';
-import type { Subscription } from 'rxjs';
+import { Logger, OnModuleDestroy } from '@nestjs/common';
+import { OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import type { Identity } from '../auth/identity';
+import type { Identity, UserIdentity } from '../auth/identity';
 import { TokenVerifier } from '../auth/token-verifier.service';
 import { ChatsService } from '../chats/chats.service';
-import { ChatEvents, type ChatEvent } from '../common/chat-events';
 import { DomainError } from '../common/domain-error';
-import type { Ack, ClientToServerEvents, ServerToClientEvents, SupportMessage } from '../contracts/wire';
+import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../contracts/wire';
+import { ShutdownCoordinator } from '../lifecycle/shutdown.service';
 import { Metrics } from '../metrics/metrics.service';
+import { ChatBroadcaster } from './chat-broadcaster';
+import { AGENTS_ROOM, chatRoom } from './rooms';
 import { ChatRefPayload, MarkReadPayload, parseEmptyPayload, parsePayload, SendMessagePayload } from './socket-payloads';
+import { TokenExpiry } from './token-expiry';
 
 interface SocketData {
   identity: Identity;
-  expiryTimer?: NodeJS.Timeout;
+  /** A user's own chat, once resolved: the first subscribe or send looks it up, later ones reuse it. */
+  chatId?: string;
 }
-type SupportSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-type SupportNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type SupportSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type SupportNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
-export const AGENTS_ROOM = 'admin_support_notifications';
-export const chatRoom = (chatId: string) => `support_chat:${chatId}`;
-const MAX_TIMER_MS = 2 ** 31 - 1;
+type Handler = (socket: SupportSocket, body: unknown) => Promise<object>;
+type Listener = (this: SupportSocket, body: unknown, ack?: unknown) => void;
 
+/**
+ * The socket's inbound side: the handshake, access checks and one handler per client event,
+ * each answering through its ack. Fan-out of what changed is the ChatBroadcaster's.
+ *
+ * Handlers are bound as shared functions (Socket.IO calls a listener with the socket as
+ * `this`), not through Nest's per-socket observables: an idle connection then costs the server
+ * little more than Socket.IO's own bookkeeping.
+ */
 @WebSocketGateway({ namespace: '/support' })
-export class SupportGateway implements OnGatewayInit, OnGatewayDisconnect, OnModuleInit, OnModuleDestroy {
+export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
   private readonly logger = new Logger(SupportGateway.name);
-  private subscription?: Subscription;
-
-  @WebSocketServer()
-  private readonly server: SupportNamespace;
+  private readonly expiry = new TokenExpiry<SupportSocket>();
+  private readonly listeners: Record<keyof ClientToServerEvents, Listener>;
+  private readonly onDisconnect: (this: SupportSocket) => void;
 
   constructor(
     private readonly verifier: TokenVerifier,
     private readonly chats: ChatsService,
-    private readonly events: ChatEvents,
+    private readonly broadcaster: ChatBroadcaster,
+    private readonly shutdown: ShutdownCoordinator,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    const listener = (handler: Handler): Listener => {
+      const answer = (socket: SupportSocket, body: unknown, ack: unknown) => this.answer(socket, body, ack, handler);
+      return function (this: SupportSocket, body: unknown, ack?: unknown) {
+        // A client that sends no payload puts its ack first.
+        if (typeof body === 'function' && ack === undefined) answer(this, undefined, body);
+        else answer(this, body, ack);
+      };
+    };
+    this.listeners = {
+      subscribe: listener((socket, body) => this.subscribe(socket, body)),
+      unsubscribe: listener((socket, body) => this.unsubscribe(socket, body)),
+      subscribe_admin: listener((socket, body) => this.subscribeAdmin(socket, body)),
+      send_message: listener((socket, body) => this.sendMessage(socket, body)),
+      mark_read: listener((socket, body) => this.markRead(socket, body)),
+    };
+    const expiry = this.expiry;
+    this.onDisconnect = function (this: SupportSocket) {
+      expiry.forget(this);
+    };
+  }
 
   /** The handshake uses the same verification as HTTP; a bad token never gets a socket. */
   afterInit(namespace: SupportNamespace): void {
+    this.broadcaster.attach(namespace);
     this.metrics.countSocketsWith(() => {
       const counts = { user: 0, agent: 0 };
       for (const socket of namespace.sockets.values()) if (socket.data.identity) counts[socket.data.identity.kind]++;
       return counts;
     });
+    // The request that opened a connection is not needed once the handshake is read (the
+    // origin was checked before); Socket.IO would otherwise hold it for the connection's life.
+    namespace.server.engine.on('connection', (raw: { request: unknown }) => {
+      raw.request = null;
+    });
     namespace.use((socket, next) => {
       try {
-        const identity = this.verifier.identify((socket.handshake.auth as { token?: unknown } | undefined)?.token);
-        socket.data.identity = identity;
-        // A socket outlives nothing its token does not: at expiry it is closed, and the
-        // reconnect's handshake asks the client for a fresh token.
-        const ms = Math.min(identity.exp * 1000 - Date.now(), MAX_TIMER_MS);
-        socket.data.expiryTimer = setTimeout(() => socket.disconnect(true), Math.max(ms, 0));
+        socket.data.identity = this.verifier.identify((socket.handshake.auth as { token?: unknown } | undefined)?.token);
         next();
       } catch {
         next(new Error('unauthorized'));
       }
     });
-  }
-
-  onModuleInit(): void {
-    this.subscription = this.events.events$.subscribe((event) => {
-      this.broadcast(event).catch((err: unknown) =>
-        this.logger.error(`broadcast of ${event.kind} failed: ${err instanceof Error ? err.message : String(err)}`),
-      );
+    namespace.on('connection', (socket: SupportSocket) => {
+      // A socket outlives nothing its token does not: at expiry it is closed, and the
+      // reconnect's handshake asks the client for a fresh token.
+      this.expiry.track(socket, socket.data.identity.exp);
+      socket.on('disconnect', this.onDisconnect);
+      for (const [event, fn] of Object.entries(this.listeners)) socket.on(event as keyof ClientToServerEvents, fn as never);
     });
   }
 
   onModuleDestroy(): void {
-    this.subscription?.unsubscribe();
+    this.expiry.stop();
   }
 
-  handleDisconnect(socket: SupportSocket): void {
-    clearTimeout(socket.data.expiryTimer);
+  private async subscribe(socket: SupportSocket, body: unknown): Promise<object> {
+    const { chat_id } = parsePayload(ChatRefPayload, body);
+    const identity = socket.data.identity;
+    if (identity.kind === 'user') {
+      // Someone else's chat and a chat that does not exist look the same from outside.
+      if ((await this.ownChat(socket, identity, false)) !== chat_id) throw new DomainError('forbidden');
+    } else if (!(await this.chats.exists(chat_id))) {
+      throw new DomainError('not_found');
+    }
+    await socket.join(chatRoom(chat_id));
+    return {};
   }
 
-  @SubscribeMessage('subscribe')
-  subscribe(@ConnectedSocket() socket: SupportSocket, @MessageBody() body: unknown): Promise<Ack> {
-    return this.ack(async () => {
-      const { chat_id } = parsePayload(ChatRefPayload, body);
-      const identity = socket.data.identity;
-      if (identity.kind === 'user') {
-        if (!(await this.chats.userOwns(identity, chat_id))) throw new DomainError('forbidden');
-      } else if (!(await this.chats.exists(chat_id))) {
-        throw new DomainError('not_found');
-      }
-      await socket.join(chatRoom(chat_id));
-      return {};
-    });
+  private async unsubscribe(socket: SupportSocket, body: unknown): Promise<object> {
+    const { chat_id } = parsePayload(ChatRefPayload, body);
+    await socket.leave(chatRoom(chat_id));
+    return {};
   }
 
-  @SubscribeMessage('unsubscribe')
-  unsubscribe(@ConnectedSocket() socket: SupportSocket, @MessageBody() body: unknown): Promise<Ack> {
-    return this.ack(async () => {
-      const { chat_id } = parsePayload(ChatRefPayload, body);
-      await socket.leave(chatRoom(chat_id));
-      return {};
-    });
+  private async subscribeAdmin(socket: SupportSocket, body: unknown): Promise<object> {
+    parseEmptyPayload(body);
+    if (socket.data.identity.kind !== 'agent') throw new DomainError('forbidden');
+    await socket.join(AGENTS_ROOM);
+    return {};
   }
 
-  @SubscribeMessage('subscribe_admin')
-  subscribeAdmin(@ConnectedSocket() socket: SupportSocket, @MessageBody() body: unknown): Promise<Ack> {
-    return this.ack(async () => {
-      parseEmptyPayload(body);
-      if (socket.data.identity.kind !== 'agent') throw new DomainError('forbidden');
-      await socket.join(AGENTS_ROOM);
-      return {};
-    });
+  private async sendMessage(socket: SupportSocket, body: unknown): Promise<object> {
+    const { chat_id, content, client_id } = parsePayload(SendMessagePayload, body);
+    const identity = socket.data.identity;
+    // The sender type comes from the token, never from the payload.
+    if (identity.kind === 'agent') return { message: await this.chats.sendAsAgent(identity, chat_id, content, client_id) };
+    const own = await this.ownChat(socket, identity, true);
+    if (own !== chat_id) throw new DomainError('forbidden');
+    return { message: await this.chats.sendAsUser(identity, content, client_id, own) };
   }
 
-  @SubscribeMessage('send_message')
-  sendMessage(@ConnectedSocket() socket: SupportSocket, @MessageBody() body: unknown): Promise<Ack<{ message: SupportMessage }>> {
-    return this.ack(async () => {
-      const { chat_id, content, client_id } = parsePayload(SendMessagePayload, body);
-      const identity = socket.data.identity;
-      // The sender type comes from the token, never from the payload.
-      const message =
-        identity.kind === 'user'
-          ? await this.chats.sendAsUser(identity, content, client_id, chat_id)
-          : await this.chats.sendAsAgent(identity, chat_id, content, client_id);
-      return { message };
-    });
+  private async markRead(socket: SupportSocket, body: unknown): Promise<object> {
+    const { chat_id, up_to } = parsePayload(MarkReadPayload, body);
+    const identity = socket.data.identity;
+    if (identity.kind === 'agent') return { updated: await this.chats.recordView(chat_id) };
+    const own = await this.ownChat(socket, identity, false);
+    if (own !== chat_id) throw new DomainError('forbidden');
+    return { updated: await this.chats.markReadByUser(identity, up_to, own) };
   }
 
-  @SubscribeMessage('mark_read')
-  markRead(@ConnectedSocket() socket: SupportSocket, @MessageBody() body: unknown): Promise<Ack<{ updated: number }>> {
-    return this.ack(async () => {
-      const { chat_id, up_to } = parsePayload(MarkReadPayload, body);
-      const identity = socket.data.identity;
-      const updated =
-        identity.kind === 'user'
-          ? await this.chats.markReadByUser(identity, up_to, chat_id)
-          : await this.chats.recordView(chat_id);
-      return { updated };
-    });
+  /** The user's own chat, looked up once per socket (and made, when sending, if need be). */
+  private async ownChat(socket: SupportSocket, identity: UserIdentity, create: boolean): Promise<string | null> {
+    if (socket.data.chatId) return socket.data.chatId;
+    const chatId = await this.chats.userChat(identity, create);
+    if (chatId) socket.data.chatId = chatId;
+    return chatId;
   }
 
   /** Every handler answers through its ack, with a code the client can act on. */
-  private async ack<T extends object>(work: () => Promise<T>): Promise<Ack<T>> {
+  private async answer(socket: SupportSocket, body: unknown, ack: unknown, handler: Handler): Promise<void> {
+    this.shutdown.socketEventStarted();
+    let reply: Ack;
     try {
-      return { ok: true, ...(await work()) };
+      reply = { ok: true, ...(await handler(socket, body)) };
     } catch (err) {
-      if (err instanceof DomainError) return { ok: false, error: err.code };
-      this.logger.error(`socket handler failed: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}`);
-      return { ok: false, error: 'internal_error' };
-    }
-  }
-
-  private async broadcast(event: ChatEvent): Promise<void> {
-    switch (event.kind) {
-      case 'message_created': {
-        const { chatId, message } = event;
-        this.server.to(chatRoom(chatId)).emit('new_message', { type: 'new_message', chat_id: chatId, message });
-        this.metrics.messageRelayed(message);
-        if (message.sender_type === 'user') {
-          this.server
-            .to(AGENTS_ROOM)
-            .emit('new_user_message', { type: 'new_user_message', chat_id: chatId, user_email: event.userEmail, message });
-        }
-        await this.chatUpdated(chatId);
-        return;
+      if (err instanceof DomainError) reply = { ok: false, error: err.code };
+      else {
+        this.logger.error(`socket handler failed: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}`);
+        reply = { ok: false, error: 'internal_error' };
       }
-      case 'messages_read':
-        this.server.to(chatRoom(event.chatId)).emit('messages_read', {
-          type: 'messages_read',
-          chat_id: event.chatId,
-          reader: event.reader,
-          read_at: event.readAt,
-          message_ids: event.messageIds,
-        });
-        return;
-      case 'chat_changed':
-        await this.chatUpdated(event.chatId);
-        return;
     }
-  }
-
-  private async chatUpdated(chatId: string): Promise<void> {
-    const chat = await this.chats.listItem(chatId);
-    this.server.to(AGENTS_ROOM).emit('chat_updated', { type: 'chat_updated', chat });
+    try {
+      if (typeof ack === 'function') (ack as (reply: Ack) => void)(reply);
+    } finally {
+      this.shutdown.socketEventFinished();
+    }
   }
 }

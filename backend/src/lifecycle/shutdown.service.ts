@@ -1,13 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
-import type { Namespace, Server as IoServer } from 'socket.io';
+import type { Server as IoServer } from 'socket.io';
 import { AppConfigService } from '../config/app-config.service';
 
 /** An Engine.IO connection: one per client, whatever namespaces it joined. */
 interface EngineConnection {
   close(): void;
-  once(event: 'close', listener: () => void): unknown;
 }
 
 const SOCKET_IO_PATH = '/socket.io/';
@@ -21,7 +20,7 @@ const POLL_MS = 20;
 @Injectable()
 export class ShutdownCoordinator implements OnApplicationBootstrap {
   private readonly logger = new Logger('Shutdown');
-  private readonly connections = new Set<EngineConnection>();
+  private engine: { clients: Record<string, EngineConnection> } | null = null;
   private httpInFlight = 0;
   private socketEventsInFlight = 0;
   private draining = false;
@@ -45,41 +44,26 @@ export class ShutdownCoordinator implements OnApplicationBootstrap {
     });
   }
 
-  /** Called by the socket adapter for its server: counts acks in flight, turns away newcomers while draining. */
+  /** Called by the socket adapter for its server: turns away newcomers while draining. */
   attachSocketServer(server: IoServer): void {
-    // Closing the transport (not a Socket.IO disconnect, which clients take as final) makes
-    // a client reconnect on its own, and the load balancer sends it to another instance.
+    // Engine.IO keeps its open connections in `clients`: the drain closes those, and nothing
+    // is kept per connection here.
+    this.engine = server.engine as unknown as { clients: Record<string, EngineConnection> };
     server.engine.on('connection', (conn: EngineConnection) => {
-      if (this.draining) return conn.close();
-      this.connections.add(conn);
-      conn.once('close', () => this.connections.delete(conn));
+      if (this.draining) conn.close();
     });
-    server.on('new_namespace', (nsp: Namespace) => {
-      nsp.on('connection', (socket) => {
-        socket.use((packet, next) => {
-          const last = packet.length - 1;
-          const ack: unknown = packet[last];
-          if (typeof ack !== 'function') return next();
-          this.socketEventsInFlight++;
-          let done = false;
-          const finish = () => {
-            if (done) return;
-            done = true;
-            this.socketEventsInFlight--;
-          };
-          packet[last] = (...args: unknown[]) => {
-            finish();
-            (ack as (...a: unknown[]) => void)(...args);
-          };
-          next();
-          // Socket.IO runs the handler on the next tick, and skips it (ack and all) when the
-          // socket closed meanwhile: such an event must not hold a drain open.
-          process.nextTick(() => {
-            if (!socket.connected) finish();
-          });
-        });
-      });
-    });
+  }
+
+  /**
+   * A socket event is in flight from its handler's start until its ack is sent; the gateway
+   * reports both ends, so a drain waits for every answer a client is owed.
+   */
+  socketEventStarted(): void {
+    this.socketEventsInFlight++;
+  }
+
+  socketEventFinished(): void {
+    this.socketEventsInFlight--;
   }
 
   /**
@@ -104,13 +88,13 @@ export class ShutdownCoordinator implements OnApplicationBootstrap {
     // Only this instance's connections (io.disconnectSockets() would reach every instance
     // through Redis), and by closing transports: clients treat a Socket.IO disconnect as
     // final but reconnect after a transport close. Buffered acks are flushed first.
-    const sockets = this.connections.size;
-    for (const conn of [...this.connections]) conn.close();
+    const connections = Object.values(this.engine?.clients ?? {});
+    for (const conn of connections) conn.close();
     server?.closeIdleConnections();
     const left = Math.max(deadline - Date.now(), 0);
     const timedOut = await Promise.race([closed.then(() => false), sleep(left).then(() => true)]);
     if (timedOut) server?.closeAllConnections();
-    this.logger.log(`drained in ${Date.now() - started} ms; closed ${sockets} sockets`);
+    this.logger.log(`drained in ${Date.now() - started} ms; closed ${connections.length} sockets`);
   }
 
   private httpServer(): HttpServer | undefined {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { MessageRateLimiter } from './message-rate-limiter';
 import { MessagesService } from './messages.service';
 
-@Module({ providers: [MessagesService], exports: [MessagesService] })
+@Module({ providers: [MessagesService, MessageRateLimiter], exports: [MessagesService, MessageRateLimiter] })
 export class MessagesModule {}

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { ChatEvents } from '../common/chat-events';
 import { DomainError } from '../common/domain-error';
 import type { SenderType, SupportMessage } from '../contracts/wire';
+import { Sql, type Statement } from '../database/sql.service';
 
 interface MessageRow {
   id: string;
@@ -37,56 +38,101 @@ export interface NewMessage {
   clientId: string | null;
 }
 
+export interface SendResult {
+  message: SupportMessage;
+  /** False when the `client_id` was already stored: this is that message, and nothing changed. */
+  created: boolean;
+}
+
+/** A row of `support_send_message`: the message, and the chat as the agents' list shows it. */
+interface SendRow extends MessageRow {
+  created: boolean;
+  user_id: string;
+  user_email: string;
+  user_name: string | null;
+  message_count: number;
+  archived: boolean;
+  unread: boolean;
+}
+
+const SEND: Statement = { name: 'support_send_message', text: 'SELECT * FROM support_send_message($1, $2, $3, $4, $5)' };
+const BY_CLIENT_ID: Statement = {
+  name: 'support_message_by_client_id',
+  text: `SELECT ${COLUMNS} FROM support_messages WHERE chat_id = $1 AND client_id = $2`,
+};
+const RECORD_VIEW: Statement = { name: 'support_record_view', text: 'SELECT * FROM support_record_view($1)' };
+
 @Injectable()
 export class MessagesService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly sql: Sql,
     private readonly events: ChatEvents,
   ) {}
 
   /**
-   * Stores a message and publishes it once committed. The chat row is locked while the
-   * message is stamped, so within a chat `created_at` strictly increases in commit order:
-   * a client that asks for what came after its last message can never skip one that
-   * committed late.
+   * Stores a message and publishes it once committed, in one round trip (see the
+   * `support_send_message` migration): the chat row is locked while the message is stamped,
+   * so within a chat `created_at` strictly increases in commit order, and a client that asks
+   * for what came after its last message can never skip one that committed late.
    */
-  async send(input: NewMessage): Promise<{ message: SupportMessage; created: boolean }> {
-    const result = await this.db.transaction(async (tx) => {
-      const [chat]: { user_email: string }[] = await tx.query(
-        `SELECT u.email AS user_email FROM support_chats c JOIN users u ON u.id = c.user_id
-         WHERE c.id = $1 FOR UPDATE OF c`,
-        [input.chatId],
-      );
-      if (!chat) throw new DomainError('not_found');
-      if (input.clientId) {
-        const existing = await this.byClientId(tx, input.chatId, input.clientId);
-        if (existing) return { row: existing, created: false, userEmail: chat.user_email };
-      }
-      const [[stamp]]: [[{ at: Date }], number] = await tx.query(
-        `UPDATE support_chats SET
-           last_message_at = GREATEST(date_trunc('milliseconds', clock_timestamp()),
-                                      COALESCE(last_message_at, '-infinity') + interval '1 millisecond'),
-           message_count = message_count + 1,
-           archived_at = CASE WHEN $2 = 'user' THEN NULL ELSE archived_at END,
-           admin_viewed_at = CASE WHEN $2 = 'admin' THEN GREATEST(admin_viewed_at, clock_timestamp()) ELSE admin_viewed_at END,
-           updated_at = now()
-         WHERE id = $1
-         RETURNING last_message_at AS at`,
-        [input.chatId, input.senderType],
-      );
-      const [row]: MessageRow[] = await tx.query(
-        `INSERT INTO support_messages (chat_id, content, sender_type, admin_id, client_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $6)
-         RETURNING ${COLUMNS}`,
-        [input.chatId, input.content, input.senderType, input.adminId, input.clientId, stamp.at],
-      );
-      return { row, created: true, userEmail: chat.user_email };
-    });
-    const message = toWire(result.row);
-    if (result.created) {
-      this.events.publish({ kind: 'message_created', chatId: input.chatId, message, userEmail: result.userEmail });
+  async send(input: NewMessage): Promise<SendResult> {
+    const [row] = await this.sql.run<SendRow>(SEND, [
+      input.chatId,
+      input.senderType,
+      input.adminId,
+      input.content,
+      input.clientId,
+    ]);
+    if (!row) throw new DomainError('not_found', 'Chat not found');
+    const message = toWire(row);
+    if (row.created) {
+      this.events.publish({
+        kind: 'message_created',
+        chatId: input.chatId,
+        message,
+        userEmail: row.user_email,
+        chat: {
+          id: input.chatId,
+          user_id: row.user_id,
+          user_email: row.user_email,
+          user_name: row.user_name,
+          last_message_at: message.created_at,
+          last_message_preview: message.content.slice(0, 100),
+          last_message_sender: message.sender_type,
+          message_count: Number(row.message_count),
+          unread: row.unread,
+          archived: row.archived,
+        },
+      });
     }
-    return { message, created: result.created };
+    return { message, created: row.created };
+  }
+
+  /** The message a sender already stored under `clientId`, if any. */
+  async byClientId(chatId: string, clientId: string): Promise<SupportMessage | null> {
+    const [row] = await this.sql.run<MessageRow>(BY_CLIENT_ID, [chatId, clientId]);
+    return row ? toWire(row) : null;
+  }
+
+  /**
+   * An agent's view of a chat: everything up to its last message counts as seen, and those
+   * user messages as read, in one transaction under the chat's lock, so a message arriving
+   * meanwhile is either covered by both or by neither. False when the chat does not exist.
+   */
+  async recordAgentView(chatId: string): Promise<{ found: boolean; updated: number }> {
+    const [row] = await this.sql.run<{ found: boolean; message_ids: string[]; read_at: Date | null }>(RECORD_VIEW, [chatId]);
+    if (!row?.found) return { found: false, updated: 0 };
+    if (row.message_ids.length && row.read_at) {
+      this.events.publish({
+        kind: 'messages_read',
+        chatId,
+        reader: 'admin',
+        readAt: row.read_at.toISOString(),
+        messageIds: row.message_ids,
+      });
+    }
+    return { found: true, updated: row.message_ids.length };
   }
 
   /** The newest `limit` messages, or those before `before`; oldest first. */
@@ -155,13 +201,5 @@ export class MessagesService {
     );
     if (!anchor) throw new DomainError('invalid_content', 'No such message in this chat');
     return anchor;
-  }
-
-  private async byClientId(tx: EntityManager, chatId: string, clientId: string): Promise<MessageRow | undefined> {
-    const [row]: MessageRow[] = await tx.query(
-      `SELECT ${COLUMNS} FROM support_messages WHERE chat_id = $1 AND client_id = $2`,
-      [chatId, clientId],
-    );
-    return row;
   }
 }

@@ -1,29 +1,37 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import type { UserIdentity } from '../auth/identity';
+import { Sql, type Statement } from '../database/sql.service';
+
+export interface ResolvedUser {
+  userId: string;
+  /** Null when the user has no chat yet and none was asked for. */
+  chatId: string | null;
+  /** True when this call made the chat. */
+  chatCreated: boolean;
+}
+
+const RESOLVE: Statement = {
+  name: 'support_resolve_user',
+  text: 'SELECT user_id, chat_id, chat_created FROM support_resolve_user($1, $2, $3, $4, $5)',
+};
 
 /**
- * Users exist because a host application vouches for them: each verified token upserts its
- * `sub`, keeping email, name and return URL as the host last signed them.
+ * Users exist because a host application vouches for them: a verified token upserts its `sub`,
+ * keeping email, name and return URL as the host last signed them. One round trip, and a write
+ * only when the token says something new.
  */
 @Injectable()
 export class UsersService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
-  /** The user's id; one statement, and a write only when the token says something new. */
-  async resolve(identity: UserIdentity): Promise<string> {
-    const rows: { id: string }[] = await this.db.query(
-      `INSERT INTO users (external_id, email, name, return_url)
-       VALUES ($1, $2, $3, $4)
-       ON CONFLICT (external_id) DO UPDATE
-         SET email = EXCLUDED.email, name = EXCLUDED.name, return_url = EXCLUDED.return_url, updated_at = now()
-         WHERE (users.email, users.name, users.return_url) IS DISTINCT FROM (EXCLUDED.email, EXCLUDED.name, EXCLUDED.return_url)
-       RETURNING id`,
-      [identity.sub, identity.email, identity.name, identity.returnUrl],
-    );
-    if (rows.length) return rows[0].id;
-    const [existing]: { id: string }[] = await this.db.query('SELECT id FROM users WHERE external_id = $1', [identity.sub]);
-    return existing.id;
+  async resolve(identity: UserIdentity, createChat: boolean): Promise<ResolvedUser> {
+    const [row] = await this.sql.run<{ user_id: string; chat_id: string | null; chat_created: boolean }>(RESOLVE, [
+      identity.sub,
+      identity.email,
+      identity.name,
+      identity.returnUrl,
+      createChat,
+    ]);
+    return { userId: row.user_id, chatId: row.chat_id, chatCreated: row.chat_created };
   }
 }

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { MessagesPageQuery } from '../../messages/dto/message.dto';
 
 export class ListChatsQuery {
   @ApiPropertyOptional({ enum: ['true', 'false'], default: 'false' })
@@ -21,4 +22,11 @@ export class ListChatsQuery {
   @IsString()
   @MaxLength(200)
   cursor?: string;
+}
+
+export class AgentChatQuery extends MessagesPageQuery {
+  @ApiPropertyOptional({ enum: ['true', 'false'], default: 'true', description: "`false`: do not record the agent's view" })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  view?: 'true' | 'false';
 }

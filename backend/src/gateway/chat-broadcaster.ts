@@ -1,0 +1,75 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { Subscription } from 'rxjs';
+import { ChatsService } from '../chats/chats.service';
+import { ChatEvents, type ChatEvent } from '../common/chat-events';
+import type { ClientToServerEvents, ServerToClientEvents } from '../contracts/wire';
+import type { Namespace } from 'socket.io';
+import { Metrics } from '../metrics/metrics.service';
+import { AGENTS_ROOM, chatRoom } from './rooms';
+
+type Target = Namespace<ClientToServerEvents, ServerToClientEvents>;
+
+/**
+ * Turns domain events into socket emits. Events carry what the emits need, so a message is
+ * relayed with no query; only changes that did not produce the chat's list item (a view, a new
+ * empty chat) look it up.
+ */
+@Injectable()
+export class ChatBroadcaster implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(ChatBroadcaster.name);
+  private subscription?: Subscription;
+  private target: Target | null = null;
+
+  constructor(
+    private readonly events: ChatEvents,
+    private readonly chats: ChatsService,
+    private readonly metrics: Metrics,
+  ) {}
+
+  attach(namespace: Target): void {
+    this.target = namespace;
+  }
+
+  onModuleInit(): void {
+    this.subscription = this.events.events$.subscribe((event) => {
+      this.broadcast(event).catch((err: unknown) =>
+        this.logger.error(`broadcast of ${event.kind} failed: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}`),
+      );
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.subscription?.unsubscribe();
+  }
+
+  private async broadcast(event: ChatEvent): Promise<void> {
+    const io = this.target;
+    if (!io) return;
+    switch (event.kind) {
+      case 'message_created': {
+        const { chatId, message } = event;
+        io.to(chatRoom(chatId)).emit('new_message', { type: 'new_message', chat_id: chatId, message });
+        this.metrics.messageRelayed(message);
+        if (message.sender_type === 'user') {
+          io.to(AGENTS_ROOM).emit('new_user_message', { type: 'new_user_message', chat_id: chatId, user_email: event.userEmail, message });
+        }
+        io.to(AGENTS_ROOM).emit('chat_updated', { type: 'chat_updated', chat: event.chat });
+        return;
+      }
+      case 'messages_read':
+        io.to(chatRoom(event.chatId)).emit('messages_read', {
+          type: 'messages_read',
+          chat_id: event.chatId,
+          reader: event.reader,
+          read_at: event.readAt,
+          message_ids: event.messageIds,
+        });
+        return;
+      case 'chat_changed': {
+        const chat = event.chat ?? (await this.chats.listItem(event.chatId));
+        io.to(AGENTS_ROOM).emit('chat_updated', { type: 'chat_updated', chat });
+        return;
+      }
+    }
+  }
+}

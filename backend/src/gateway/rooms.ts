@@ -1,0 +1,5 @@
+/** Every agent console that asked for the list's live changes. */
+export const AGENTS_ROOM = 'admin_support_notifications';
+
+/** The user and the agents watching one chat. */
+export const chatRoom = (chatId: string) => `support_chat:${chatId}`;
