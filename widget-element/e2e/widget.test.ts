@@ -123,11 +123,19 @@ describe('<support-chat> in Chromium against the real backend', () => {
     await expect.poll(() => sounds(page), POLL).toBe(before + 10);
     expect(await w.messages.filter({ hasText: 'Reply number 10' }).getAttribute('data-sender')).toBe('admin');
 
+    const markReads: unknown[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/support_chat/mark_read')) markReads.push(r.postDataJSON());
+    });
     await w.launcher.click();
     await w.badge.waitFor({ state: 'detached' });
     await expect
       .poll(async () => (await api.chat()).messages.filter((m) => m.sender_type === 'admin' && m.read_at === null).length, POLL)
       .toBe(0);
+    // Marked read up to the newest reply on screen, by its id.
+    const newest = (await api.chat()).messages.at(-1)!;
+    expect(newest.content).toBe('Reply number 10');
+    expect(markReads[0]).toEqual({ up_to: newest.id });
     const texts = await bubbleTexts(page);
     expect(texts).toEqual(['I need help', 'Hi, how can I help?', ...Array.from({ length: 9 }, (_, i) => `Reply number ${i + 2}`)]);
     const events = await page.evaluate(() => (window as unknown as { __events: { type: string; detail: { count?: number } | null }[] }).__events);
@@ -290,8 +298,8 @@ describe('<support-chat> in Chromium against the real backend', () => {
     expect(await axe(page)).toEqual([]);
   });
 
-  it('sits bottom-left when asked, with its title, and themes through custom properties', async () => {
-    const { w } = await openHost({ params: { position: 'bottom-left', title: 'ACME help' } });
+  it('sits bottom-left when asked, with its heading, and themes through custom properties', async () => {
+    const { w } = await openHost({ params: { position: 'bottom-left', heading: 'ACME help' } });
     const launcher = await w.launcher.boundingBox();
     expect(launcher && launcher.x < 100 && launcher.y > 600).toBe(true);
     await w.host.evaluate((el) => el.style.setProperty('--support-chat-primary', 'rgb(124, 58, 237)'));
@@ -337,6 +345,59 @@ describe('<support-chat> in Chromium against the real backend', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect.poll(() => w.messages.count()).toBe(0);
     expect(await w.status.getAttribute('data-connected')).toBe('false');
+    expect(errors).toEqual([]);
+  });
+
+  it('the demo page fits a 390 px phone: the launcher is on screen, a tap opens it, and a message sent is stored', async () => {
+    const phone = { width: 390, height: 844 };
+    context = await browser.newContext({ viewport: phone, isMobile: true, hasTouch: true, deviceScaleFactor: 3 });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const pageWidth = () => page.evaluate(() => document.documentElement.scrollWidth);
+    await page.goto(`${server.url}/`);
+    expect(await pageWidth()).toBeLessThanOrEqual(phone.width);
+
+    // A long address, as real ones can be: the signed-in line must wrap, not widen the page.
+    const email = `someone.with.a.long.address-${Date.now()}@example-company.com`;
+    await page.locator('#email').fill(email);
+    await page.locator('#name').fill('Phone Person');
+    await page.getByRole('button', { name: 'Sign in' }).tap();
+    const w = widget(page);
+    await waitForAttribute(w.status, 'data-connected', 'true');
+    expect(await page.locator('#who').textContent()).toContain(email);
+    expect(await pageWidth()).toBeLessThanOrEqual(phone.width);
+
+    // The launcher is inside the viewport and is what a tap on it hits.
+    const box = (await w.launcher.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(phone.width);
+    expect(box.y + box.height).toBeLessThanOrEqual(phone.height);
+    const hit = await w.host.evaluate(
+      (el, [x, y]) => el.shadowRoot!.elementFromPoint(x, y)?.closest('[part~="launcher"]') != null,
+      [box.x + box.width / 2, box.y + box.height / 2] as const,
+    );
+    expect(hit).toBe(true);
+
+    await w.launcher.tap();
+    await expect.poll(() => w.launcher.getAttribute('aria-expanded')).toBe('true');
+    await expect.poll(() => w.panel.boundingBox()).toEqual({ x: 0, y: 0, ...phone });
+    await w.input.tap();
+    await w.input.fill('Hello from a phone');
+    await w.send.tap();
+    const bubble = w.confirmed.filter({ hasText: 'Hello from a phone' });
+    await bubble.waitFor();
+    const id = await bubble.getAttribute('data-id');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+
+    // Stored: the agents' side has it, under the id the bubble shows.
+    const token = await page.evaluate(() => sessionStorage.getItem('acme-demo-token'));
+    const api = new Api(server, token!);
+    await expect
+      .poll(async () => (await api.allMessages()).map((m) => [m.id, m.content, m.sender_type]), POLL)
+      .toEqual([[id, 'Hello from a phone', 'user']]);
+    expect(await pageWidth()).toBeLessThanOrEqual(phone.width);
     expect(errors).toEqual([]);
   });
 });

@@ -69,36 +69,86 @@ describe('<support-chat>', () => {
     expect(parts('badge')).toHaveLength(0);
   });
 
-  it('opens and closes by click, methods, the open property and Escape, firing events', async () => {
+  it('opens and closes by click and Escape, firing events', async () => {
     await mount();
     const log: string[] = [];
-    document.addEventListener('support-chat-open', () => log.push('open'));
-    document.addEventListener('support-chat-close', () => log.push('close'));
+    el.addEventListener('support-chat-open', () => log.push('open'));
+    el.addEventListener('support-chat-close', () => log.push('close'));
 
     part('launcher').click();
     await el.updateComplete;
+    expect(el.open).toBe(true);
     expect(el.hasAttribute('open')).toBe(true);
     expect(part('launcher').getAttribute('aria-expanded')).toBe('true');
     expect(el.shadowRoot!.activeElement).toBe(textarea());
 
     press(textarea(), 'Escape');
     await el.updateComplete;
+    expect(el.open).toBe(false);
     expect(el.hasAttribute('open')).toBe(false);
     expect(el.shadowRoot!.activeElement).toBe(part('launcher'));
+    expect(log).toEqual(['open', 'close']);
+  });
 
-    el.open();
+  it('has one open: a boolean property reflecting the attribute, with show(), hide() and toggle()', async () => {
+    await mount();
+    const log: string[] = [];
+    el.addEventListener('support-chat-open', () => log.push('open'));
+    el.addEventListener('support-chat-close', () => log.push('close'));
+    const state = () => [el.open, el.hasAttribute('open'), part('launcher').getAttribute('aria-expanded')];
+    expect(typeof el.open).toBe('boolean');
+    expect(state()).toEqual([false, false, 'false']);
+
+    el.show();
     await el.updateComplete;
-    el.close();
+    expect(state()).toEqual([true, true, 'true']);
+    el.show(); // already open: no second event
     await el.updateComplete;
+    el.hide();
+    await el.updateComplete;
+    expect(state()).toEqual([false, false, 'false']);
     el.toggle();
     await el.updateComplete;
-    expect(el.isOpen).toBe(true);
-    // Frameworks that bind properties assign a boolean to `open`.
+    expect(state()).toEqual([true, true, 'true']);
+    el.toggle();
+    await el.updateComplete;
+    expect(state()).toEqual([false, false, 'false']);
+
+    // Frameworks that bind properties assign a boolean; others set the attribute.
+    el.open = true;
+    await el.updateComplete;
+    expect(state()).toEqual([true, true, 'true']);
+    el.removeAttribute('open');
+    await el.updateComplete;
+    expect(state()).toEqual([false, false, 'false']);
+    el.setAttribute('open', '');
+    await el.updateComplete;
+    expect(state()).toEqual([true, true, 'true']);
     el.open = false;
     await el.updateComplete;
-    expect(el.isOpen).toBe(false);
-    expect(typeof el.open).toBe('function');
-    expect(log).toEqual(['open', 'close', 'open', 'close', 'open', 'close']);
+    expect(log).toEqual(['open', 'close', 'open', 'close', 'open', 'close', 'open', 'close']);
+  });
+
+  it('keeps the old close() and isOpen working for one release, warning once each', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      await mount({ open: '' });
+      expect(el.isOpen).toBe(true);
+      el.close();
+      await el.updateComplete;
+      expect(el.open).toBe(false);
+      el.isOpen = true;
+      await el.updateComplete;
+      expect(el.open).toBe(true);
+      el.close();
+      expect(el.isOpen).toBe(false);
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
+        expect.stringMatching(/isOpen is deprecated.*use open/),
+        expect.stringMatching(/close\(\) is deprecated.*use hide\(\)/),
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('sends on Enter, keeps a new line on Shift+Enter, and shows each message once', async () => {
@@ -162,7 +212,7 @@ describe('<support-chat>', () => {
     expect(part('badge').textContent).toBe('9+');
     expect(el.unreadCount).toBe(10);
 
-    el.open();
+    el.show();
     await vi.waitFor(() => expect(parts('badge')).toHaveLength(0));
     expect(backend.markReadCalls).toBe(1);
     expect(counts[0]).toBe(1);
@@ -197,16 +247,58 @@ describe('<support-chat>', () => {
     expect(backend.socket.token).toBe(el.token);
   });
 
-  it('takes its title, position and strings from attributes and locales', async () => {
+  it('takes its heading, position and strings from attributes and locales', async () => {
     registerLocale('fr', { send: 'Envoyer', openChat: 'Ouvrir le chat' });
-    await mount({ title: 'ACME help', position: 'bottom-left', locale: 'fr-CA' });
+    await mount({ heading: 'ACME help', position: 'bottom-left', locale: 'fr-CA' });
     expect(el.shadowRoot!.querySelector('h2')!.textContent).toBe('ACME help');
+    // The global title attribute stays the page's: no tooltip over the widget, none needed inside.
+    expect(el.title).toBe('');
+    expect(part('launcher').hasAttribute('title')).toBe(false);
+    expect(part('panel').hasAttribute('title')).toBe(false);
     expect(part('send').getAttribute('aria-label')).toBe('Envoyer');
     expect(part('launcher').getAttribute('aria-label')).toBe('Ouvrir le chat');
+    el.heading = 'ACME support';
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('h2')!.textContent).toBe('ACME support');
     el.strings = { send: 'Go' };
     await el.updateComplete;
     expect(part('send').getAttribute('aria-label')).toBe('Go');
     expect(part('input').getAttribute('placeholder')).toBe('Type a message…');
+  });
+
+  it('still takes the deprecated title attribute as the heading, warning once; heading wins', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      await mount({ title: 'Old help' });
+      const h2 = () => el.shadowRoot!.querySelector('h2')!.textContent;
+      expect(h2()).toBe('Old help');
+      // The host's title would be a tooltip over everything inside: the launcher and panel blank it.
+      expect(part('launcher').getAttribute('title')).toBe('');
+      expect(part('panel').getAttribute('title')).toBe('');
+      el.title = 'Set as a property';
+      await el.updateComplete;
+      expect(h2()).toBe('Set as a property');
+      el.setAttribute('heading', 'New help');
+      await el.updateComplete;
+      expect(h2()).toBe('New help');
+      el.removeAttribute('heading');
+      el.removeAttribute('title');
+      await el.updateComplete;
+      expect(h2()).toBe('Support');
+      expect(part('launcher').hasAttribute('title')).toBe(false);
+
+      // A second element on the same page does not repeat the warning.
+      const second = document.createElement('support-chat');
+      second.setAttribute('title', 'Another');
+      document.body.append(second);
+      await second.updateComplete;
+      expect(second.shadowRoot!.querySelector('h2')!.textContent).toBe('Another');
+      second.remove();
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0][0])).toMatch(/title attribute is deprecated.*use heading/);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('stops its connection when removed from the page', async () => {

@@ -62,9 +62,15 @@ export async function startHostSite(): Promise<{ url: string; close(): Promise<v
 <support-chat></support-chat>
 <script src="/support-chat.iife.js"></script>
 <script>
+  window.__warnings = [];
+  const warn = console.warn;
+  console.warn = (...args) => {
+    window.__warnings.push(args.map(String).join(' '));
+    warn.apply(console, args);
+  };
   const params = new URLSearchParams(location.search);
   const el = document.querySelector('support-chat');
-  for (const name of ['server', 'token', 'title', 'position', 'locale']) {
+  for (const name of ['server', 'token', 'heading', 'title', 'position', 'locale', 'open']) {
     if (params.has(name)) el.setAttribute(name, params.get(name));
   }
   window.__events = [];

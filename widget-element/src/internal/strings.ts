@@ -1,6 +1,6 @@
 /** Every piece of text the element shows or announces; replace any of them per locale or per element. */
 export interface SupportChatStrings {
-  /** Panel heading when the `title` attribute is not set. */
+  /** Panel heading when the `heading` attribute is not set. */
   title: string;
   openChat: string;
   closeChat: string;

@@ -30,6 +30,14 @@ function emit<T>(target: EventTarget, name: string, detail: T): void {
   target.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
 }
 
+const warned = new Set<string>();
+/** Says once per page that an old name still works but is going away. */
+function deprecated(old: string, replacement: string): void {
+  if (warned.has(old)) return;
+  warned.add(old);
+  console.warn(`<support-chat>: ${old} is deprecated and will be removed in the next release; use ${replacement}.`);
+}
+
 function storage(): Storage | null {
   try {
     return globalThis.localStorage ?? null;
@@ -45,8 +53,9 @@ function storage(): Storage | null {
  *
  * @summary Live support chat for any web page.
  *
- * @fires support-chat-open - The panel opened.
- * @fires support-chat-close - The panel closed.
+ * @fires support-chat-open - The panel opened (by the launcher, `show()`, `toggle()`, or setting `open`).
+ * @fires support-chat-close - The panel closed (by the launcher, its close button, Escape, `hide()`,
+ * `toggle()`, or clearing `open`).
  * @fires support-chat-unread-change - The number of unread agent replies changed; `detail.count`.
  * @fires support-chat-message - A message joined the conversation live (sent, received or caught
  * up after a reconnect; not history); `detail.message` is the `SupportMessage`.
@@ -96,14 +105,21 @@ export class SupportChatElement extends LitElement {
   /** The user token (a JWT signed by the host application's backend). */
   @property() token = '';
 
-  /** Panel heading; defaults to the locale's "Support". */
-  @property() override title = '';
+  /** The panel's heading; defaults to the locale's "Support". */
+  @property() heading = '';
+
+  /**
+   * @deprecated Use `heading`. The `title` attribute still sets the heading for one release (with
+   * a console warning); `heading` wins when both are set. As a global HTML attribute it is also the
+   * browser's tooltip, which is why it gave way.
+   */
+  @property({ attribute: 'title' }) private titleAttribute: string | null = null;
 
   /** Corner the launcher sits in. */
   @property({ reflect: true }) position: SupportChatPosition = 'bottom-right';
 
-  /** Whether the panel is open; reflects the `open` attribute. */
-  @property({ type: Boolean, reflect: true, attribute: 'open' }) isOpen = false;
+  /** Whether the panel is open; reflects the `open` attribute. Setting it opens or closes the panel. */
+  @property({ type: Boolean, reflect: true }) open = false;
 
   /** Silences the chime on agent replies. */
   @property({ type: Boolean, reflect: true }) muted = false;
@@ -139,29 +155,35 @@ export class SupportChatElement extends LitElement {
   private focusWasInside = false;
   private readonly onVisibility = () => this.updateViewing();
 
-  /**
-   * Opens the panel. `open` is also assignable: frameworks that bind properties (React 19,
-   * Angular) set `el.open = true | false` for the `open` attribute, and that opens or closes it.
-   */
-  get open(): () => void {
-    return this.openPanel;
+  /** Opens the panel. */
+  show(): void {
+    this.open = true;
   }
-  set open(value: boolean) {
-    this.isOpen = Boolean(value);
-  }
-
-  private readonly openPanel = (): void => {
-    this.isOpen = true;
-  };
 
   /** Closes the panel. */
-  close(): void {
-    this.isOpen = false;
+  hide(): void {
+    this.open = false;
   }
 
   /** Opens the panel when closed, closes it when open. */
   toggle(): void {
-    this.isOpen = !this.isOpen;
+    this.open = !this.open;
+  }
+
+  /** @deprecated Use `hide()`. */
+  close(): void {
+    deprecated('close()', 'hide()');
+    this.hide();
+  }
+
+  /** @deprecated Use `open`, which is now a boolean property. */
+  get isOpen(): boolean {
+    deprecated('isOpen', 'open');
+    return this.open;
+  }
+  set isOpen(value: boolean) {
+    deprecated('isOpen', 'open');
+    this.open = value;
   }
 
   /** Unread agent replies, as on the badge. */
@@ -189,14 +211,15 @@ export class SupportChatElement extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.times.locale = this.locale;
+    if (this.titleAttribute) deprecated('the title attribute', 'heading');
     if ((changed.has('server') || changed.has('token')) && this.isConnected) this.connectSession();
     // Read before the render hides the panel: hiding it drops the focus it held.
-    if (changed.has('isOpen') && !this.isOpen) this.focusWasInside = this.shadowRoot?.activeElement != null;
+    if (changed.has('open') && !this.open) this.focusWasInside = this.shadowRoot?.activeElement != null;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('isOpen') && changed.get('isOpen') !== undefined) {
-      if (this.isOpen) {
+    if (changed.has('open') && changed.get('open') !== undefined) {
+      if (this.open) {
         this.scrollToEnd = true;
         this.textarea.focus();
         this.emit('support-chat-open');
@@ -205,7 +228,7 @@ export class SupportChatElement extends LitElement {
         this.emit('support-chat-close');
       }
       this.updateViewing();
-    } else if (changed.has('isOpen') && this.isOpen) {
+    } else if (changed.has('open') && this.open) {
       this.scrollToEnd = true;
       this.updateViewing();
     }
@@ -227,7 +250,7 @@ export class SupportChatElement extends LitElement {
   }
 
   private updateViewing(): void {
-    this.session.setViewing(this.isOpen && document.visibilityState !== 'hidden');
+    this.session.setViewing(this.open && document.visibilityState !== 'hidden');
   }
 
   private onMessagesAdded(messages: SupportMessage[], live: boolean): void {
@@ -260,9 +283,9 @@ export class SupportChatElement extends LitElement {
   }
 
   private onKeydown(event: KeyboardEvent): void {
-    if (event.key === 'Escape' && this.isOpen) {
+    if (event.key === 'Escape' && this.open) {
       event.stopPropagation();
-      this.close();
+      this.hide();
     }
   }
 
@@ -313,8 +336,11 @@ export class SupportChatElement extends LitElement {
     const t = this.text;
     const session = this.session;
     const unread = session.unreadCount;
-    const title = this.title || t.title;
-    const launcherLabel = this.isOpen
+    const heading = this.heading || this.titleAttribute || t.title;
+    // While the deprecated title attribute is in use it is also the browser's tooltip for
+    // everything inside the element: an empty title on the launcher and panel stops that.
+    const noTooltip = this.titleAttribute ? '' : nothing;
+    const launcherLabel = this.open
       ? t.closeChat
       : unread > 0
         ? `${t.openChat}, ${t.unread(unread)}`
@@ -324,21 +350,19 @@ export class SupportChatElement extends LitElement {
     const own = session.store.messages.filter((m) => m.sender_type === 'user');
     const lastOwn = own[own.length - 1];
     const seenId = lastOwn?.read_at ? lastOwn.id : undefined;
-    // The empty title="" on the launcher and panel: the host's `title` attribute names the panel,
-    // and without them the browser would show it as a tooltip over the whole widget.
     return html`
       <button
         part="launcher"
         class="launcher"
         type="button"
-        title=""
-        aria-expanded=${this.isOpen ? 'true' : 'false'}
+        title=${noTooltip}
+        aria-expanded=${this.open ? 'true' : 'false'}
         aria-controls="panel"
         aria-label=${launcherLabel}
         @click=${this.onLauncherClick}
         @keydown=${this.onKeydown}
       >
-        ${this.isOpen ? closeIcon : chatIcon}
+        ${this.open ? closeIcon : chatIcon}
         ${unread > 0
           ? html`<span part="badge" class="badge" aria-hidden="true">${unread > 9 ? '9+' : unread}</span>`
           : nothing}
@@ -348,10 +372,10 @@ export class SupportChatElement extends LitElement {
         part="panel"
         class="panel"
         role="dialog"
-        aria-labelledby="title"
-        title=""
+        aria-labelledby="heading"
+        title=${noTooltip}
         lang=${this.locale || nothing}
-        ?inert=${!this.isOpen}
+        ?inert=${!this.open}
         @keydown=${this.onKeydown}
       >
         <div class="header">
@@ -363,8 +387,8 @@ export class SupportChatElement extends LitElement {
             aria-label=${session.connected ? t.connected : t.disconnected}
             title=${session.connected ? t.connected : t.disconnected}
           ></span>
-          <h2 id="title">${title}</h2>
-          <button class="close" type="button" aria-label=${t.closeChat} @click=${this.close}>${closeIcon}</button>
+          <h2 id="heading">${heading}</h2>
+          <button class="close" type="button" aria-label=${t.closeChat} @click=${this.hide}>${closeIcon}</button>
         </div>
         <div class="log" tabindex="0" role="region" aria-label=${t.messages} @scroll=${this.onScroll}>
           ${session.hasMore
