@@ -5,6 +5,7 @@ import {
   accessibilityViolations,
   TestServer,
   cardFor,
+  controlVisibility,
   launchBrowser,
   logIn,
   newPage,
@@ -234,15 +235,11 @@ describe('agents console in Chromium against the real server', () => {
     await freshPage();
     // Headless Chromium has no desktop or tab switching: the page sees a recording
     // Notification (permission already granted) and a visibility the test controls.
+    const { setHidden } = await controlVisibility(page);
     await page.addInitScript(() => {
       const w = window as unknown as Record<string, unknown>;
-      w['__hidden'] = false;
       w['__notes'] = [];
       w['__chimes'] = 0;
-      Object.defineProperty(Document.prototype, 'visibilityState', {
-        configurable: true,
-        get: () => (w['__hidden'] ? 'hidden' : 'visible'),
-      });
       class RecordingNotification {
         static permission = 'granted';
         static requestPermission = () => Promise.resolve('granted');
@@ -281,7 +278,7 @@ describe('agents console in Chromium against the real server', () => {
       .waitFor();
     expect(await noteCount()).toBe(0);
 
-    await page.evaluate(() => ((window as unknown as { __hidden: boolean }).__hidden = true));
+    await setHidden(true);
     const away = new EndUser(server, 'away@example.com', 'Away User');
     const awayChat = await away.openChat();
     await away.send('Anyone there?');

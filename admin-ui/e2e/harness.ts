@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromium, Browser, BrowserContext, Page } from 'playwright-core';
+import { chromium, Browser, BrowserContext, Page, Route, WebSocketRoute } from 'playwright-core';
 import { io, Socket } from 'socket.io-client';
 import { chromiumLaunchOptions, startServer } from '../../scripts/test-server.mjs';
 
@@ -12,6 +12,13 @@ export interface ChatMessage {
   content: string;
   sender_type: 'user' | 'admin';
   client_id: string | null;
+}
+
+export interface ReadReceipt {
+  chat_id: string;
+  reader: 'user' | 'admin';
+  read_at: string;
+  message_ids: string[];
 }
 
 export function launchBrowser(): Promise<Browser> {
@@ -84,7 +91,9 @@ export class EndUser {
       transports: ['websocket'],
     });
     const received: ChatMessage[] = [];
+    const reads: ReadReceipt[] = [];
     socket.on('new_message', (event: { message: ChatMessage }) => received.push(event.message));
+    socket.on('messages_read', (event: ReadReceipt) => reads.push(event));
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('connect_error', reject);
@@ -93,7 +102,7 @@ export class EndUser {
       ok: boolean;
     };
     if (!ack.ok) throw new Error('user could not subscribe to the chat');
-    return new UserSocket(socket, received);
+    return new UserSocket(socket, received, reads);
   }
 
   private async fetch(path: string, init: RequestInit = {}): Promise<Response> {
@@ -110,14 +119,25 @@ export class UserSocket {
   constructor(
     private readonly socket: Socket,
     readonly received: ChatMessage[],
+    /** The chat room's `messages_read` events, in the order they came. */
+    readonly reads: ReadReceipt[] = [],
   ) {}
 
   /** Resolves with the first broadcast message that matches, however long it takes the test to allow. */
-  async waitFor(match: (m: ChatMessage) => boolean): Promise<ChatMessage> {
+  waitFor(match: (m: ChatMessage) => boolean): Promise<ChatMessage> {
+    return this.waitIn(this.received, 'new_message', match);
+  }
+
+  /** Resolves with the first read receipt that matches. */
+  waitForRead(match: (r: ReadReceipt) => boolean): Promise<ReadReceipt> {
+    return this.waitIn(this.reads, 'messages_read', match);
+  }
+
+  private async waitIn<T>(list: T[], event: string, match: (item: T) => boolean): Promise<T> {
     for (;;) {
-      const found = this.received.find(match);
+      const found = list.find(match);
       if (found) return found;
-      await new Promise<void>((resolve) => this.socket.once('new_message', () => resolve()));
+      await new Promise<void>((resolve) => this.socket.once(event, () => resolve()));
     }
   }
 
@@ -171,4 +191,162 @@ export async function accessibilityViolations(page: Page): Promise<AxeViolation[
     }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** The chat as agents see it in `GET /api/admin/chats` (unread and all), read with the agent's token. */
+export async function agentListItem(
+  server: TestServer,
+  chatId: string,
+): Promise<{ id: string; unread: boolean; last_message_preview: string | null }> {
+  const token = await server.adminToken();
+  const res = await fetch(`${server.url}/api/admin/chats?archived=false&limit=100`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (!res.ok) throw new Error(`chat list: ${res.status} ${await res.text()}`);
+  const page = (await res.json()) as {
+    items: { id: string; unread: boolean; last_message_preview: string | null }[];
+  };
+  const item = page.items.find((c) => c.id === chatId);
+  if (!item) throw new Error(`chat ${chatId} is not in the agents' list`);
+  return item;
+}
+
+/**
+ * Headless Chromium has no tab switching: this makes `document.visibilityState` the test's to
+ * set, across reloads of the same tab (kept in sessionStorage), and fires `visibilitychange` as
+ * a browser does. Call before the page loads.
+ */
+export async function controlVisibility(
+  page: Page,
+): Promise<{ setHidden: (hidden: boolean) => Promise<void> }> {
+  await page.addInitScript(() => {
+    Object.defineProperty(Document.prototype, 'visibilityState', {
+      configurable: true,
+      get: () => (sessionStorage.getItem('e2e.hidden') === 'true' ? 'hidden' : 'visible'),
+    });
+    Object.defineProperty(Document.prototype, 'hidden', {
+      configurable: true,
+      get: () => sessionStorage.getItem('e2e.hidden') === 'true',
+    });
+  });
+  return {
+    setHidden: (hidden) =>
+      page.evaluate((value) => {
+        sessionStorage.setItem('e2e.hidden', String(value));
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden),
+  };
+}
+
+interface GatedConnection {
+  page: WebSocketRoute;
+  server: WebSocketRoute;
+  upgraded: boolean;
+}
+
+/**
+ * Stands between the console and the server on Socket.IO's connection, so a test can hold a
+ * frame from the page back (the server has not seen it, so it has not acted on it or answered
+ * it), cut the connection, and keep the console from reconnecting for a while. Install it
+ * before the page loads. Frames pass through untouched otherwise.
+ */
+export class SocketGate {
+  private current: GatedConnection | null = null;
+  private readonly heldFrames: { server: WebSocketRoute; frame: string | Buffer }[] = [];
+  private holdSubscribeTo: { chatId: string; held: () => void } | null = null;
+  private closedToNewConnections = false;
+  private readonly heldPolls: Route[] = [];
+  private waiters: (() => boolean)[] = [];
+
+  static async install(page: Page): Promise<SocketGate> {
+    const gate = new SocketGate();
+    await page.routeWebSocket(/\/socket\.io\//, (ws) => gate.attach(ws));
+    // Socket.IO starts every connection with HTTP long-polling before it upgrades.
+    await page.route(/\/socket\.io\/.*transport=polling/, (route) => gate.poll(route));
+    return gate;
+  }
+
+  /** Resolves once the console's connection runs over a WebSocket that passes through here. */
+  upgraded(): Promise<void> {
+    return this.until(() => this.current?.upgraded === true);
+  }
+
+  /** Holds the page's next `subscribe` to that chat; resolves once it is held. */
+  holdSubscribe(chatId: string): Promise<void> {
+    return new Promise((held) => (this.holdSubscribeTo = { chatId, held }));
+  }
+
+  /** Lets the held frames go on to the server, in the order they came. */
+  release(): void {
+    for (const { server, frame } of this.heldFrames.splice(0)) server.send(frame);
+  }
+
+  /** Cuts the current connection, as a network drop does; the console will try to reconnect. */
+  async drop(): Promise<void> {
+    const connection = this.current;
+    if (!connection) throw new Error('no WebSocket to drop');
+    this.current = null;
+    await connection.page.close();
+    await connection.server.close();
+  }
+
+  /** New connections wait at the gate until `reopen()`. */
+  closeToNewConnections(): void {
+    this.closedToNewConnections = true;
+  }
+
+  reopen(): void {
+    this.closedToNewConnections = false;
+    for (const route of this.heldPolls.splice(0)) {
+      // A request the page gave up on meanwhile cannot be continued; Socket.IO retries.
+      route.continue().catch(() => undefined);
+    }
+  }
+
+  private attach(page: WebSocketRoute): void {
+    const server = page.connectToServer();
+    const connection: GatedConnection = { page, server, upgraded: false };
+    this.current = connection;
+    page.onMessage((frame) => {
+      const text = frame.toString();
+      // Engine.IO's "upgrade" packet: from here on the traffic is on this WebSocket.
+      if (text === '5') connection.upgraded = true;
+      const hold = this.holdSubscribeTo;
+      if (hold && subscribedChat(text) === hold.chatId) {
+        this.holdSubscribeTo = null;
+        this.heldFrames.push({ server, frame });
+        hold.held();
+      } else {
+        server.send(frame);
+      }
+      this.changed();
+    });
+  }
+
+  private poll(route: Route): void {
+    if (this.closedToNewConnections) this.heldPolls.push(route);
+    else route.continue().catch(() => undefined);
+  }
+
+  private until(condition: () => boolean): Promise<void> {
+    if (condition()) return Promise.resolve();
+    return new Promise((resolve) =>
+      this.waiters.push(() => {
+        if (!condition()) return false;
+        resolve();
+        return true;
+      }),
+    );
+  }
+
+  private changed(): void {
+    this.waiters = this.waiters.filter((waiter) => !waiter());
+  }
+}
+
+/** The chat id of a Socket.IO `subscribe` event frame on `/support`, if it is one. */
+function subscribedChat(frame: string): string | null {
+  const match = /^42\/support,\d*\["subscribe",(\{.*\})\]$/.exec(frame);
+  if (!match) return null;
+  return (JSON.parse(match[1]) as { chat_id?: string }).chat_id ?? null;
 }
