@@ -7,13 +7,14 @@ import type {
   NewUserMessageEvent,
   SupportMessage,
 } from '../src/contracts/wire';
-import { emitAck, nextEvent, record, settle, startTestApp, type TestApp, type TestSocket } from './support/test-app';
+import { emitAck, nextEvent, record, startTestApp, type TestApp, type TestSocket } from './support/test-app';
 
 describe('Socket.IO gateway (e2e)', () => {
   let t: TestApp;
   let adminToken: string;
   beforeAll(async () => {
-    t = await startTestApp({ MESSAGE_RATE_LIMIT: '8', MESSAGE_RATE_WINDOW_MS: '60000' });
+    // Windows are aligned to the clock: an hour-long one is not crossed during the flood below.
+    t = await startTestApp({ MESSAGE_RATE_LIMIT: '30', MESSAGE_RATE_WINDOW_MS: '3600000' });
     adminToken = await t.adminToken();
   });
   afterAll(() => t.close());
@@ -77,8 +78,11 @@ describe('Socket.IO gateway (e2e)', () => {
     expect(await emitAck(mallory.socket, 'subscribe_admin', {})).toEqual({ ok: false, error: 'forbidden' });
     await send(alice.socket, alice.chatId, 'secret');
     await t.http(`/api/admin/chats/${alice.chatId}/messages`, { method: 'POST', token: adminToken, body: { content: 'reply' } });
-    await settle();
-    expect(leaked).toEqual([]);
+    // Positive control: a reply in Mallory's own chat, relayed after Alice's, reaches her.
+    const own = nextEvent<NewMessageEvent>(mallory.socket, 'new_message', (e) => e.message.content === 'yours');
+    await t.http(`/api/admin/chats/${mallory.chatId}/messages`, { method: 'POST', token: adminToken, body: { content: 'yours' } });
+    await own;
+    expect(leaked.map((e) => e.chat_id)).toEqual([mallory.chatId]);
     const aliceChat = (await t.http('/api/support_chat', { token: alice.token })).body.messages as SupportMessage[];
     expect(aliceChat.map((m) => m.content)).toEqual(['secret', 'reply']);
   });
@@ -121,8 +125,10 @@ describe('Socket.IO gateway (e2e)', () => {
     const first = await send(user.socket, user.chatId, 'only once', 'retry-1');
     const again = await send(user.socket, user.chatId, 'only once', 'retry-1');
     expect(again).toEqual(first);
-    await settle();
-    expect(seenByAgent.filter((e) => e.chat_id === user.chatId)).toHaveLength(1);
+    const marker = nextEvent<NewUserMessageEvent>(agent, 'new_user_message', (e) => e.message.content === 'marker');
+    await send(user.socket, user.chatId, 'marker', 'retry-2');
+    await marker;
+    expect(seenByAgent.filter((e) => e.chat_id === user.chatId).map((e) => e.message.content)).toEqual(['only once', 'marker']);
   });
 
   it('lets a reconnecting client fetch exactly what it missed, in order', async () => {
@@ -153,8 +159,10 @@ describe('Socket.IO gateway (e2e)', () => {
     const seen = tabs.map((tab) => record<NewMessageEvent>(tab, 'new_message'));
     const results = await Promise.all([send(tabs[0], chatId, 'from tab 1', 'tab1-a'), send(tabs[1], chatId, 'from tab 2', 'tab2-a')]);
     expect(results.every((r) => r.ok)).toBe(true);
-    await settle();
-    for (const s of seen) expect(s.map((e) => e.message.content).sort()).toEqual(['from tab 1', 'from tab 2']);
+    const markers = tabs.map((tab) => nextEvent<NewMessageEvent>(tab, 'new_message', (e) => e.message.content === 'marker'));
+    await t.http(`/api/admin/chats/${chatId}/messages`, { method: 'POST', token: adminToken, body: { content: 'marker' } });
+    await Promise.all(markers);
+    for (const s of seen) expect(s.map((e) => e.message.content).sort()).toEqual(['from tab 1', 'from tab 2', 'marker']);
   });
 
   it('stops the stream after unsubscribe', async () => {
@@ -162,8 +170,13 @@ describe('Socket.IO gateway (e2e)', () => {
     const seen = record<NewMessageEvent>(user.socket, 'new_message');
     expect(await emitAck(user.socket, 'unsubscribe', { chat_id: user.chatId })).toEqual({ ok: true });
     await t.http(`/api/admin/chats/${user.chatId}/messages`, { method: 'POST', token: adminToken, body: { content: 'quiet' } });
-    await settle();
-    expect(seen).toEqual([]);
+    // Positive control: subscribed again, the same connection hears the next one, and would
+    // have heard the first before it.
+    expect(await emitAck(user.socket, 'subscribe', { chat_id: user.chatId })).toEqual({ ok: true });
+    const loud = nextEvent<NewMessageEvent>(user.socket, 'new_message', (e) => e.message.content === 'loud');
+    await t.http(`/api/admin/chats/${user.chatId}/messages`, { method: 'POST', token: adminToken, body: { content: 'loud' } });
+    await loud;
+    expect(seen.map((e) => e.message.content)).toEqual(['loud']);
   });
 
   it('tells agents when a chat is archived, restored or viewed', async () => {
@@ -187,9 +200,9 @@ describe('Socket.IO gateway (e2e)', () => {
     const flooder = await userSocket();
     const neighbour = await userSocket();
     const results = [];
-    for (let i = 0; i < 10; i++) results.push(await send(flooder.socket, flooder.chatId, `spam ${i}`));
-    expect(results.slice(0, 8).every((r) => r.ok)).toBe(true);
-    expect(results.slice(8)).toEqual([
+    for (let i = 0; i < 32; i++) results.push(await send(flooder.socket, flooder.chatId, `spam ${i}`));
+    expect(results.slice(0, 30).every((r) => r.ok)).toBe(true);
+    expect(results.slice(30)).toEqual([
       { ok: false, error: 'rate_limited' },
       { ok: false, error: 'rate_limited' },
     ]);

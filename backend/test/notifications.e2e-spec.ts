@@ -1,7 +1,7 @@
 import { getQueueToken } from '@nestjs/bull';
-import type { Queue } from 'bull';
+import type { Job, Queue } from 'bull';
 import Redis from 'ioredis';
-import { NOTIFY_QUEUE } from '../src/notifications/notification-queue';
+import { NOTIFY_QUEUE, type NotifyJobData } from '../src/notifications/notification-queue';
 import { NotifyScheduler } from '../src/notifications/notify-scheduler.service';
 import { ReplyNotifier } from '../src/notifications/reply-notifier.service';
 import { TestSmtp } from './support/smtp';
@@ -29,6 +29,12 @@ describe('unread-reply emails (e2e)', () => {
     });
     admin = await t.adminToken();
     queue = t.app.get<Queue>(getQueueToken(NOTIFY_QUEUE));
+    queue.on('completed', (job: Job<NotifyJobData>, outcome: string) => {
+      if (outcome !== 'not-due') jobFinished(job.data.chatId);
+    });
+    queue.on('failed', (job: Job<NotifyJobData>) => {
+      if (job.attemptsMade >= (job.opts.attempts ?? 1)) jobFinished(job.data.chatId);
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -45,28 +51,38 @@ describe('unread-reply emails (e2e)', () => {
   const reply = async (chatId: string, content: string) =>
     (await t.http(`/api/admin/chats/${chatId}/messages`, { method: 'POST', token: admin, body: { content } })).body;
 
-  /** Until every queued job has run (retries included), so "no email" means none was sent. */
-  async function drained(): Promise<void> {
-    for (let i = 0; i < 300; i++) {
-      const c = await queue.getJobCounts();
-      if (c.waiting + c.active + c.delayed === 0) return;
-      await new Promise((r) => setTimeout(r, 100));
+  /**
+   * Each burst's job reports its outcome when it finishes: a final outcome (sent, nothing to
+   * send, cancelled, already done, or given up after the last retry) counts per chat, and a
+   * test waits for that count rather than for the delay to pass.
+   */
+  const finished = new Map<string, number>();
+  const waiters: { chatId: string; count: number; resolve: () => void }[] = [];
+  function jobFinished(chatId: string): void {
+    finished.set(chatId, (finished.get(chatId) ?? 0) + 1);
+    for (const w of waiters.splice(0)) {
+      if ((finished.get(w.chatId) ?? 0) >= w.count) w.resolve();
+      else waiters.push(w);
     }
-    throw new Error('queue did not drain');
   }
-  /** The emails a user got once their burst is due and every job has run. */
-  async function mailsFor(email: string, atLeast: number) {
-    await new Promise((r) => setTimeout(r, DELAY + 300));
-    for (let i = 0; i < 150 && smtp.to(email).length < atLeast; i++) await new Promise((r) => setTimeout(r, 100));
-    await drained();
-    return smtp.to(email);
+  function jobsFinished(chatId: string, count: number): Promise<void> {
+    if ((finished.get(chatId) ?? 0) >= count) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no finished email job for chat ${chatId}`)), 20_000);
+      waiters.push({ chatId, count, resolve: () => (clearTimeout(timer), resolve()) });
+    });
+  }
+  /** The emails a user got once `jobs` of their chat's email jobs have finished. */
+  async function mailsFor(u: { chatId: string; email: string }, jobs = 1) {
+    await jobsFinished(u.chatId, jobs);
+    return smtp.to(u.email);
   }
 
   it('sends one email for an unread reply, with the preview and both links', async () => {
     const u = await newUser({ name: 'Ada' });
     const long = `<img src=x onerror=alert(1)> ${'long text '.repeat(40)}`;
     await reply(u.chatId, long);
-    const [mail, ...extra] = await mailsFor(u.email, 1);
+    const [mail, ...extra] = await mailsFor(u);
     expect(extra).toEqual([]);
     expect(mail.subject).toBe('New reply from Acme Support');
     expect(mail.from?.text).toBe('help@acme.test');
@@ -87,7 +103,7 @@ describe('unread-reply emails (e2e)', () => {
   it('links back to the return_url the host signed for the user', async () => {
     const u = await newUser({ return_url: 'https://shop.acme.test/orders/7' });
     await reply(u.chatId, 'Your order shipped');
-    const [mail] = await mailsFor(u.email, 1);
+    const [mail] = await mailsFor(u);
     expect(mail.text).toContain('Open the chat: https://shop.acme.test/orders/7');
   });
 
@@ -95,7 +111,7 @@ describe('unread-reply emails (e2e)', () => {
     const u = await newUser();
     await reply(u.chatId, 'read me');
     await t.http('/api/support_chat/mark_read', { method: 'PATCH', token: u.token });
-    expect(await mailsFor(u.email, 0)).toEqual([]);
+    expect(await mailsFor(u)).toEqual([]);
   });
 
   it('sends nothing when the chat is archived before the delay', async () => {
@@ -103,13 +119,13 @@ describe('unread-reply emails (e2e)', () => {
     await t.http('/api/support_chat/messages', { method: 'POST', token: u.token, body: { content: 'thanks, solved' } });
     await reply(u.chatId, 'glad to help');
     await t.http(`/api/admin/chats/${u.chatId}/archive`, { method: 'POST', token: admin });
-    expect(await mailsFor(u.email, 0)).toEqual([]);
+    expect(await mailsFor(u)).toEqual([]);
   });
 
   it('sends one email for three quick replies, listing them', async () => {
     const u = await newUser();
     for (const content of ['first', 'second', 'third']) await reply(u.chatId, content);
-    const mails = await mailsFor(u.email, 1);
+    const mails = await mailsFor(u);
     expect(mails).toHaveLength(1);
     expect(mails[0].text).toMatch(/first[\s\S]*second[\s\S]*third/);
   });
@@ -117,14 +133,14 @@ describe('unread-reply emails (e2e)', () => {
   it('stops after the user follows the unsubscribe link', async () => {
     const u = await newUser();
     await reply(u.chatId, 'one');
-    const [mail] = await mailsFor(u.email, 1);
+    const [mail] = await mailsFor(u);
     const link = /https:\/\/support\.acme\.test(\/api\/unsubscribe\?token=[\w.%-]+)/.exec(mail.text ?? '')?.[1] as string;
     const page = await t.http(link);
     expect(page.status).toBe(200);
     expect(page.text).toContain("You're unsubscribed");
     expect((await t.http('/api/unsubscribe?token=forged')).status).toBe(400);
     await reply(u.chatId, 'two');
-    expect(await mailsFor(u.email, 1)).toHaveLength(1);
+    expect(await mailsFor(u, 2)).toHaveLength(1);
   });
 
   it('retries an SMTP server that refuses twice, then sends exactly one', async () => {
@@ -132,7 +148,7 @@ describe('unread-reply emails (e2e)', () => {
     smtp.refuseNext = 2;
     const refusedBefore = smtp.refused;
     await reply(u.chatId, 'are you there?');
-    const mails = await mailsFor(u.email, 1);
+    const mails = await mailsFor(u);
     expect(smtp.refused - refusedBefore).toBe(2);
     expect(mails).toHaveLength(1);
   });
@@ -146,7 +162,7 @@ describe('unread-reply emails (e2e)', () => {
     expect(keys.length).toBeGreaterThan(0);
     await redis.del(...keys);
     await redis.quit();
-    const mails = await mailsFor(u.email, 1);
+    const mails = await mailsFor(u);
     expect(mails).toHaveLength(1);
     expect(mails[0].text).toContain('survives a flush');
   });
@@ -155,11 +171,11 @@ describe('unread-reply emails (e2e)', () => {
     const u = await newUser();
     await reply(u.chatId, 'exactly once');
     // Let the real job run first, then process the same burst twice more by hand.
-    await mailsFor(u.email, 1);
+    await mailsFor(u);
     const notifier = t.app.get(ReplyNotifier);
     await Promise.allSettled([notifier.process(u.chatId, false), notifier.process(u.chatId, false)]);
     await t.app.get(NotifyScheduler).sweep();
-    expect(await mailsFor(u.email, 1)).toHaveLength(1);
+    expect(await mailsFor(u)).toHaveLength(1);
   });
 
   it('lets only one of two concurrent workers send a due burst', async () => {
@@ -169,14 +185,17 @@ describe('unread-reply emails (e2e)', () => {
     await queue.pause(true, true);
     try {
       await reply(u.chatId, 'racing workers');
-      await new Promise((r) => setTimeout(r, DELAY + 100));
       const notifier = t.app.get(ReplyNotifier);
+      // Until the burst is due by the server's own reckoning, so neither worker finds it early.
+      for (let due = await notifier.firstUncovered(u.chatId); due && due.dueInMs > 0; due = await notifier.firstUncovered(u.chatId)) {
+        await new Promise((r) => setTimeout(r, due?.dueInMs));
+      }
       const outcomes = await Promise.allSettled([notifier.process(u.chatId, false), notifier.process(u.chatId, false)]);
       expect(outcomes.filter((o) => o.status === 'fulfilled' && o.value.kind === 'sent')).toHaveLength(1);
     } finally {
       await queue.resume(true);
     }
     await scheduler.sweep();
-    expect(await mailsFor(u.email, 1)).toHaveLength(1);
+    expect(await mailsFor(u)).toHaveLength(1);
   });
 });

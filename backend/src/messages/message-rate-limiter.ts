@@ -14,6 +14,8 @@ interface Tally {
   others: number;
 }
 
+type Pending = { sender: string; tally: Tally; delta: number };
+
 /** How often the instance adds its counts to Redis and learns the others'. */
 export const RECONCILE_MS = 50;
 
@@ -22,19 +24,23 @@ export const RECONCILE_MS = 50;
  * decided in memory so a message costs no Redis round trip: each instance counts what it
  * admits and, every 50 ms, adds its new counts to a shared counter per sender and window in
  * Redis and reads back the total. Windows are aligned to the clock, so every instance agrees
- * on them.
+ * on them. A sender new to this instance in a window is reconciled at once (off the message's
+ * way), and one past half its allowance on every round, so instances hear of each other while
+ * it matters.
  *
  * One instance never admits more than the limit by itself. A sender whose connections are
  * spread over N instances can get past it only by what the others admit before they hear of
- * each other (at most one reconciliation apart): never more than N × limit in one window.
- * When Redis is away, each instance goes on enforcing the limit on its own.
+ * each other (about one reconciliation apart): never more than N × limit in one window, and in
+ * practice a few messages. When Redis is away, each instance enforces the limit on its own.
  */
 @Injectable()
 export class MessageRateLimiter implements OnModuleDestroy {
   private readonly logger = new Logger(MessageRateLimiter.name);
   private readonly tallies = new Map<string, Tally>();
   private timer: NodeJS.Timeout | null = null;
-  private syncing: Promise<void> | null = null;
+  private immediate = false;
+  private closed = false;
+  private rounds: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -47,7 +53,7 @@ export class MessageRateLimiter implements OnModuleDestroy {
     if (tally.local + tally.others >= this.config.get('messageRateLimit')) return false;
     tally.local++;
     tally.unsynced++;
-    this.schedule();
+    this.schedule(tally.local === 1);
     return true;
   }
 
@@ -57,56 +63,68 @@ export class MessageRateLimiter implements OnModuleDestroy {
     if (!tally || tally.window !== this.windowOf(now) || tally.local === 0) return;
     tally.local--;
     tally.unsynced--;
-    this.schedule();
+    this.schedule(false);
   }
 
   /** Adds this instance's new counts to Redis and learns what the other instances admitted. */
-  reconcile(now = Date.now()): Promise<void> {
-    this.syncing ??= this.sync(now).finally(() => (this.syncing = null));
-    return this.syncing;
+  reconcile(now?: number): Promise<void> {
+    // One round at a time, each after the one before: a count admitted during a round is in the next.
+    this.rounds = this.rounds.then(() => this.sync(now ?? Date.now())).catch(() => undefined);
+    return this.rounds;
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.closed = true;
+    this.clearTimer();
     await this.reconcile().catch(() => undefined);
   }
 
   private async sync(now: number): Promise<void> {
-    this.timer = null;
+    this.clearTimer();
     const current = this.windowOf(now);
-    const batch: [string, Tally, number][] = [];
+    const half = this.config.get('messageRateLimit') / 2;
+    const batch: Pending[] = [];
     for (const [sender, tally] of this.tallies) {
       if (tally.window < current) this.tallies.delete(sender);
-      else if (tally.unsynced !== 0) batch.push([sender, tally, tally.unsynced]);
+      else if (tally.unsynced !== 0 || tally.local + tally.others >= half) batch.push({ sender, tally, delta: tally.unsynced });
     }
     if (!batch.length) return;
     const windowMs = this.config.get('messageRateWindowMs');
     const pipeline = this.redis.pipeline();
-    for (const [sender, tally, delta] of batch) {
+    for (const { sender, tally, delta } of batch) {
       tally.unsynced -= delta;
       const key = this.key(sender, tally.window);
+      // INCRBY 0 reads the count of a sender near its limit without a second kind of command.
       pipeline.incrby(key, delta).pexpire(key, windowMs * 2);
     }
     try {
       const replies = (await pipeline.exec()) ?? [];
-      batch.forEach(([, tally], i) => {
+      batch.forEach(({ tally }, i) => {
         const [err, total] = replies[i * 2] ?? [new Error('no reply'), null];
         // Whatever this instance admitted meanwhile is still in `unsynced`, not in the total.
         if (!err) tally.others = Math.max(Number(total) - (tally.local - tally.unsynced), 0);
       });
     } catch (err) {
       // Keep the counts for the next try; meanwhile this instance enforces the limit alone.
-      for (const [, tally, delta] of batch) tally.unsynced += delta;
+      for (const { tally, delta } of batch) tally.unsynced += delta;
       this.logger.warn(`rate-limit counts not shared: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}`);
-      this.schedule();
     }
+    // Senders near their limit are watched while their window lasts.
+    if (batch.some(({ tally }) => tally.window === current)) this.schedule(false);
   }
 
-  private schedule(): void {
+  private schedule(now: boolean): void {
+    if (this.closed) return;
+    if (now && this.timer && !this.immediate) this.clearTimer();
     if (this.timer) return;
-    this.timer = setTimeout(() => void this.reconcile(), RECONCILE_MS);
+    this.immediate = now;
+    this.timer = setTimeout(() => void this.reconcile(), now ? 0 : RECONCILE_MS);
     this.timer.unref();
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 
   private tally(sender: string, now: number): Tally {

@@ -136,5 +136,3 @@ export function record<T>(socket: TestSocket, event: string): T[] {
   return seen;
 }
 
-/** Lets in-flight broadcasts land before asserting that nothing came. */
-export const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
