@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { prepareDatabase } from './database/prepare-database';
 import { SupportIoAdapter } from './gateway/socket-io.adapter';
+import { apiCompression } from './web/api-compression';
 import { securityHeaders } from './web/security-headers';
 import { mountStaticAssets } from './web/static-assets';
 
@@ -29,6 +30,7 @@ export async function createApp(config: AppConfig, logger?: LoggerService | fals
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.use(securityHeaders);
+  app.use('/api', apiCompression());
   app.useBodyParser('json', { limit: MAX_BODY });
   app.useBodyParser('urlencoded', { limit: MAX_BODY, extended: false });
   app.setGlobalPrefix('api', { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
