@@ -63,7 +63,7 @@ describe('auth (e2e)', () => {
     expect(ok.body).toEqual({
       access_token: expect.any(String),
       expires_in: expect.any(Number),
-      admin: { id: expect.any(String), email: 'admin@example.com', name: null },
+      admin: { id: expect.any(String), email: 'admin@example.com', name: null, role: 'admin' },
     });
     const wrong = await t.http('/api/auth/login', { method: 'POST', body: { email: 'admin@example.com', password: 'nope' } });
     expect(wrong.status).toBe(401);
@@ -86,21 +86,27 @@ describe('auth (e2e)', () => {
       expiresIn: 60,
     });
     expect((await t.http('/api/admin/chats', { token: forged })).status).toBe(401);
-    const real = sign({ email: 'x@example.com' }, DEV_ADMIN_SECRET, {
+    // Signed with the console key but for nobody on the team: refused too.
+    const stranger = sign({ email: 'x@example.com', sv: 0 }, DEV_ADMIN_SECRET, {
       audience: 'support-console',
       subject: '00000000-0000-4000-8000-000000000000',
       expiresIn: 60,
     });
+    expect((await t.http('/api/admin/chats', { token: stranger })).status).toBe(401);
+    const me = (await t.http('/api/admin/me', { token: agent })).body as { id: string };
+    const real = sign({ email: 'admin@example.com', sv: 0 }, DEV_ADMIN_SECRET, { audience: 'support-console', subject: me.id, expiresIn: 60 });
     expect((await t.http('/api/admin/chats', { token: real })).status).toBe(200);
   });
 
-  it('slows down password guessing per address and email without locking out others', async () => {
+  it('slows down password guessing per account with a growing delay, without locking out others', async () => {
     const attempt = (email: string) =>
       t.http('/api/auth/login', { method: 'POST', body: { email, password: 'wrong' } }).then((r) => r.status);
     const statuses: number[] = [];
-    for (let i = 0; i < 12; i++) statuses.push(await attempt('victim@example.com'));
-    expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
-    expect(statuses.slice(10)).toEqual([429, 429]);
+    for (let i = 0; i < 8; i++) statuses.push(await attempt('victim@example.com'));
+    // Five free failures, a sixth that starts a one-second delay, then refusals until it passes.
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 429, 429]);
+    const refused = await t.http('/api/auth/login', { method: 'POST', body: { email: 'victim@example.com', password: 'wrong' } });
+    expect(refused.body.message).toMatch(/try again in \d+ s/);
     expect(await attempt('someone-else@example.com')).toBe(401);
   });
 

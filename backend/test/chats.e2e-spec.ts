@@ -45,6 +45,7 @@ describe('chats and messages over REST (e2e)', () => {
       read_at: null,
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       client_id: null,
+      sender_name: null,
     });
     expect((await item(u.chatId))?.last_message_at).toBe(res.body.created_at);
   });

@@ -86,7 +86,8 @@ describe('the hot path (e2e)', () => {
     for (let i = 0; i < 7; i++) expect(await send(user.socket, user.chatId, 'kept', 'keep-1')).toEqual(first);
     const rest = await t.http('/api/support_chat/messages', { method: 'POST', token: user.token, body: { content: 'kept', client_id: 'keep-1' } });
     expect(rest.status).toBe(201);
-    expect(rest.body).toEqual((first as { message: SupportMessage }).message);
+    const { admin_id: _agent, ...asUserSeesIt } = (first as { message: SupportMessage & { admin_id: null } }).message;
+    expect(rest.body).toEqual(asUserSeesIt);
     for (const n of [2, 3, 4, 5]) expect((await send(user.socket, user.chatId, `new ${n}`, `keep-${n}`)).ok).toBe(true);
     expect(await send(user.socket, user.chatId, 'one too many', 'keep-6')).toEqual({ ok: false, error: 'rate_limited' });
     // Spent allowance or not, the outbox's resend after a lost ack still gets its message back.
@@ -142,7 +143,7 @@ describe('the hot path (e2e)', () => {
       await holder.connect();
       try {
         await holder.query('BEGIN');
-        const { rows } = await holder.query(`SELECT id FROM support_send_message($1, 'user', NULL, 'in flight', NULL)`, [user.chatId]);
+        const { rows } = await holder.query(`SELECT id FROM support_send_message($1, 'user', NULL, NULL, 'in flight', NULL)`, [user.chatId]);
         const view = t.http(`/api/admin/chats/${user.chatId}`, { token: admin });
         await someoneWaitsOnALock();
         await holder.query('COMMIT');
@@ -184,7 +185,7 @@ describe('the hot path (e2e)', () => {
       await holder.connect();
       try {
         await holder.query('BEGIN');
-        const { rows } = await holder.query(`SELECT id FROM support_send_message($1, 'user', NULL, 'late', NULL)`, [user.chatId]);
+        const { rows } = await holder.query(`SELECT id FROM support_send_message($1, 'user', NULL, NULL, 'late', NULL)`, [user.chatId]);
         // Not yet committed: nobody sees it, and it cannot be skipped by what comes next.
         expect((await t.http(`/api/support_chat/messages?after=${first.message.id}`, { token: user.token })).body).toEqual([]);
         const next = t.http(`/api/admin/chats/${user.chatId}/messages`, { method: 'POST', token: admin, body: { content: 'after it' } });

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ChatSession, type SessionListener } from '../src/internal/chat-session.js';
-import type { SupportMessage } from '../src/internal/types.js';
+import type { RoomMessage, SupportMessage } from '../src/internal/types.js';
 import { FakeBackend, MemoryStorage, settle } from './fake-backend.js';
 
 const SERVER = 'https://support.example.test';
@@ -134,7 +134,7 @@ describe('ChatSession', () => {
 
       ctx.backend.disconnect();
       const catchUpsBefore = ctx.backend.catchUps.length;
-      let one: SupportMessage | undefined;
+      let one: RoomMessage | undefined;
       if (order === 'socket first') {
         // Committed just after the room is joined: the catch-up answer includes it, and the
         // room's broadcast reaches the socket while that answer is on its way.

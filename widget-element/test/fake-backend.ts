@@ -1,6 +1,6 @@
 import type { FetchLike } from '../src/internal/api.js';
 import type { Transport, TransportFactory, TransportHandlers } from '../src/internal/transport.js';
-import type { Ack, SupportMessage } from '../src/internal/types.js';
+import type { Ack, RoomMessage, SupportMessage } from '../src/internal/types.js';
 
 let seq = 0;
 const id = () => `00000000-0000-4000-8000-${String(++seq).padStart(12, '0')}`;
@@ -22,7 +22,7 @@ interface FakeSocket extends Transport {
  */
 export class FakeBackend {
   readonly chatId = id();
-  messages: SupportMessage[] = [];
+  messages: RoomMessage[] = [];
   sockets: FakeSocket[] = [];
   requests: string[] = [];
   sends: { content: string; client_id: string }[] = [];
@@ -98,7 +98,7 @@ export class FakeBackend {
         const message = backend.store(payload.content, 'user', payload.client_id);
         if (backend.loseAcks) throw new Error('ack timeout');
         if (backend.echoBeforeAck) backend.broadcast((h) => h.newMessage({ type: 'new_message', chat_id: backend.chatId, message }));
-        const ack: Ack<{ message: SupportMessage }> = { ok: true, message };
+        const ack: Ack<{ message: RoomMessage }> = { ok: true, message };
         if (!backend.echoBeforeAck) queueMicrotask(() => backend.broadcast((h) => h.newMessage({ type: 'new_message', chat_id: backend.chatId, message })));
         return ack;
       },
@@ -141,10 +141,10 @@ export class FakeBackend {
   }
 
   /** Stores a message the way the server does: idempotent per client_id. */
-  store(content: string, sender: SupportMessage['sender_type'], clientId: string | null = null): SupportMessage {
+  store(content: string, sender: SupportMessage['sender_type'], clientId: string | null = null): RoomMessage {
     const existing = clientId ? this.messages.find((m) => m.client_id === clientId) : undefined;
     if (existing) return existing;
-    const message: SupportMessage = {
+    const message: RoomMessage = {
       id: id(),
       chat_id: this.chatId,
       content,
@@ -152,20 +152,22 @@ export class FakeBackend {
       read_at: null,
       created_at: now(),
       client_id: clientId,
+      sender_name: sender === 'admin' ? 'Ana' : null,
+      admin_id: sender === 'admin' ? 'agent-ana' : null,
     };
     this.messages.push(message);
     return message;
   }
 
   /** An agent reply, stored and pushed to connected sockets. */
-  reply(content: string): SupportMessage {
+  reply(content: string): RoomMessage {
     const message = this.store(content, 'admin');
     this.push(message);
     return message;
   }
 
   /** Sends a stored message to the connected sockets as new_message (again, if it went before). */
-  push(message: SupportMessage): void {
+  push(message: RoomMessage): void {
     this.broadcast((h) => h.newMessage({ type: 'new_message', chat_id: this.chatId, message }));
   }
 

@@ -12,6 +12,7 @@ const msg = (id: string, created_at: string, extra: Partial<SupportMessage> = {}
   chat_id: 'c',
   content: id,
   sender_type: 'user',
+  sender_name: null,
   read_at: null,
   created_at,
   client_id: null,

@@ -28,6 +28,8 @@ export function message(overrides: Partial<SupportMessage> = {}): SupportMessage
     read_at: null,
     created_at: '2024-01-29T12:00:00.000Z',
     client_id: null,
+    sender_name: null,
+    admin_id: null,
     ...overrides,
   };
 }

@@ -77,6 +77,8 @@ export class FakeSocketService implements SocketServiceApi {
         read_at: null,
         created_at: new Date().toISOString(),
         client_id: payload.client_id,
+        sender_name: 'Agent',
+        admin_id: 'agent-1',
       },
     });
 

@@ -8,15 +8,17 @@ import { prepareDatabase } from '../database/prepare-database';
 import { Admin } from './admin.entity';
 import { hashPassword } from './password';
 
-/** `npm run admin:create -- --email a@b.c --password … [--name …]`: adds a console account. */
+/** `npm run admin:create -- --email a@b.c --password … [--name …] [--role admin|agent]`: adds a console account. */
 runCli(async (env, argv) => {
   const { values } = parseArgs({
     args: argv,
-    options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
+    options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } },
   });
   const email = values.email?.trim().toLowerCase();
-  if (!email || !/^[^\s@]+@[^\s@]+$/.test(email)) throw new Error('usage: npm run admin:create -- --email <email> --password <password> [--name <name>]');
-  if (!values.password || values.password.length < 8) throw new Error('--password must be at least 8 characters');
+  if (!email || !/^[^\s@]+@[^\s@]+$/.test(email)) throw new Error('usage: npm run admin:create -- --email <email> --password <password> [--name <name>] [--role admin|agent]');
+  if (!values.password || values.password.length < 12) throw new Error('--password must be at least 12 characters');
+  const role = values.role ?? 'agent';
+  if (role !== 'admin' && role !== 'agent') throw new Error('--role must be admin or agent');
   const config = loadConfig(env);
   await prepareDatabase(config.databaseUrl);
   const db = new DataSource(dataSourceOptions(config.databaseUrl));
@@ -26,7 +28,7 @@ runCli(async (env, argv) => {
       .createQueryBuilder()
       .insert()
       .into(Admin)
-      .values({ email, passwordHash: await hashPassword(values.password), name: values.name ?? null })
+      .values({ email, passwordHash: await hashPassword(values.password), name: values.name ?? null, role })
       .orIgnore()
       .returning(['id'])
       .execute();

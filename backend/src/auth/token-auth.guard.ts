@@ -3,14 +3,17 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
 import { DomainError } from '../common/domain-error';
+import { AgentDirectory } from './agent-directory.service';
 import { CALLER_KIND, type CallerKind } from './auth.decorators';
+import type { AgentIdentity } from './identity';
 import { TokenVerifier } from './token-verifier.service';
 
 const UserGuard = AuthGuard('user-jwt');
 const AgentGuard = AuthGuard('agent-jwt');
 
 /**
- * Global: every route needs an end-user token unless marked @Public() or @ForAgents().
+ * Global: every route needs an end-user token unless marked @Public(), @ForAgents() or
+ * @ForAdmins() (agents whose role is admin).
  * A valid token of the other kind is a 403, anything else a 401.
  */
 @Injectable()
@@ -21,6 +24,7 @@ export class TokenAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly verifier: TokenVerifier,
+    private readonly directory: AgentDirectory,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -28,7 +32,11 @@ export class TokenAuthGuard implements CanActivate {
     const kind =
       this.reflector.getAllAndOverride<CallerKind | undefined>(CALLER_KIND, [ctx.getHandler(), ctx.getClass()]) ?? 'user';
     if (kind === 'public') return true;
-    const passed = await Promise.resolve((kind === 'agent' ? this.agent : this.user).canActivate(ctx)).catch(() => false);
+    const passed = await Promise.resolve((kind === 'user' ? this.user : this.agent).canActivate(ctx)).catch(() => false);
+    if (passed && kind === 'admin') {
+      const agent = ctx.switchToHttp().getRequest<Request & { user: AgentIdentity }>().user;
+      if (this.directory.get(agent.adminId)?.role !== 'admin') throw new DomainError('forbidden', 'Only admins may do this');
+    }
     if (passed) return true;
     const token = ctx.switchToHttp().getRequest<Request>().headers.authorization?.replace(/^Bearer\s+/i, '');
     const other = (() => {

@@ -3,6 +3,7 @@ import { decode, verify, type JwtPayload, type VerifyOptions } from 'jsonwebtoke
 import { DomainError } from '../common/domain-error';
 import { AppConfigService } from '../config/app-config.service';
 import { keyFor } from '../config/key-ring';
+import { AgentDirectory } from './agent-directory.service';
 import { AGENT_AUDIENCE, USER_AUDIENCE, type AgentIdentity, type Identity, type UserIdentity } from './identity';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -18,7 +19,10 @@ export const AGENT_VERIFY_OPTIONS: VerifyOptions = { algorithms: ['HS256'], audi
  */
 @Injectable()
 export class TokenVerifier {
-  constructor(private readonly config: AppConfigService) {}
+  constructor(
+    private readonly config: AppConfigService,
+    private readonly directory: AgentDirectory,
+  ) {}
 
   /** The widget key a user token's header asks for (by `kid`), if there is one. */
   userKey(rawToken: string): string | undefined {
@@ -64,11 +68,13 @@ export class TokenVerifier {
     };
   }
 
+  /** Also refuses the token of a deactivated agent, or one issued before a password change. */
   agentFromClaims(claims: JwtPayload): AgentIdentity {
-    const { sub, email, exp } = claims;
+    const { sub, email, exp, sv } = claims;
     if (typeof sub !== 'string' || !UUID.test(sub) || typeof email !== 'string' || typeof exp !== 'number') {
       throw new DomainError('unauthorized');
     }
+    if (!this.directory.accepts(sub, sv)) throw new DomainError('unauthorized');
     return { kind: 'agent', adminId: sub, email, exp };
   }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { MessagesModule } from '../messages/messages.module';
 import { UsersModule } from '../users/users.module';
 import { AdminChatsController } from './admin-chats.controller';
@@ -7,7 +8,7 @@ import { ChatsService } from './chats.service';
 import { UserChatController } from './user-chat.controller';
 
 @Module({
-  imports: [MessagesModule, UsersModule],
+  imports: [AuthModule, MessagesModule, UsersModule],
   controllers: [UserChatController, AdminChatsController],
   providers: [ChatsService, ChatListQuery],
   exports: [ChatsService],

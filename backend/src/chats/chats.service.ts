@@ -1,12 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AgentDirectory } from '../auth/agent-directory.service';
 import type { AgentIdentity, UserIdentity } from '../auth/identity';
 import { ChatEvents } from '../common/chat-events';
 import { DomainError } from '../common/domain-error';
-import type { AdminSupportChat, SupportChat, SupportChatListItem, SupportChatPage, SupportMessage } from '../contracts/wire';
+import type {
+  AdminSupportChat,
+  AgentSupportMessage,
+  SupportChat,
+  SupportChatListItem,
+  SupportChatPage,
+  SupportMessage,
+} from '../contracts/wire';
 import { MessageRateLimiter } from '../messages/message-rate-limiter';
-import { MessagesService, type NewMessage } from '../messages/messages.service';
+import { forUser, MessagesService, type NewMessage } from '../messages/messages.service';
 import { UsersService } from '../users/users.service';
 import { ChatListQuery } from './chat-list.query';
 
@@ -32,6 +40,7 @@ export class ChatsService {
     private readonly list: ChatListQuery,
     private readonly limiter: MessageRateLimiter,
     private readonly events: ChatEvents,
+    private readonly agents: AgentDirectory,
   ) {}
 
   // ---- end users ----
@@ -51,19 +60,21 @@ export class ChatsService {
 
   async openForUser(user: UserIdentity, before?: string, limit?: number): Promise<SupportChat> {
     const chatId = await this.userChat(user, true);
-    return { id: chatId, ...(await this.messages.page(chatId, before, limit)) };
+    const page = await this.messages.page(chatId, before, limit);
+    return { id: chatId, messages: page.messages.map(forUser), has_more: page.has_more };
   }
 
   async userMessagesAfter(user: UserIdentity, after: string, limit?: number): Promise<SupportMessage[]> {
-    return this.messages.after(await this.userChat(user, true), after, limit);
+    return (await this.messages.after(await this.userChat(user, true), after, limit)).map(forUser);
   }
 
   /** A user's message into their own chat (`ownChatId` when the caller resolved it already). */
-  async sendAsUser(user: UserIdentity, content: string, clientId?: string, ownChatId?: string): Promise<SupportMessage> {
+  async sendAsUser(user: UserIdentity, content: string, clientId?: string, ownChatId?: string): Promise<AgentSupportMessage> {
     return this.store(`user:${user.sub}`, {
       chatId: ownChatId ?? (await this.userChat(user, true)),
       senderType: 'user',
       adminId: null,
+      senderName: null,
       content: content.trim(),
       clientId: clientId ?? null,
     });
@@ -90,16 +101,17 @@ export class ChatsService {
   }
 
   /** Catch-up for an agent: no side effects, so a reconnect in a hidden tab marks nothing read. */
-  async agentMessagesAfter(chatId: string, after: string, limit?: number): Promise<SupportMessage[]> {
+  async agentMessagesAfter(chatId: string, after: string, limit?: number): Promise<AgentSupportMessage[]> {
     await this.head(chatId);
     return this.messages.after(chatId, after, limit);
   }
 
-  sendAsAgent(agent: AgentIdentity, chatId: string, content: string, clientId?: string): Promise<SupportMessage> {
+  sendAsAgent(agent: AgentIdentity, chatId: string, content: string, clientId?: string): Promise<AgentSupportMessage> {
     return this.store(`agent:${agent.adminId}`, {
       chatId,
       senderType: 'admin',
       adminId: agent.adminId,
+      senderName: this.agents.get(agent.adminId)?.name ?? agent.email.split('@')[0],
       content: content.trim(),
       clientId: clientId ?? null,
     });
@@ -141,7 +153,7 @@ export class ChatsService {
    * `client_id` is never refused for it (the outbox resending after a lost ack must get its
    * message back) and never counted.
    */
-  private async store(sender: string, input: NewMessage): Promise<SupportMessage> {
+  private async store(sender: string, input: NewMessage): Promise<AgentSupportMessage> {
     if (!this.limiter.tryConsume(sender)) {
       const stored = input.clientId ? await this.messages.byClientId(input.chatId, input.clientId) : null;
       if (stored) return stored;

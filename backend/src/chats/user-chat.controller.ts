@@ -4,6 +4,7 @@ import { CurrentUser } from '../auth/auth.decorators';
 import type { UserIdentity } from '../auth/identity';
 import type { SupportChat, SupportMessage } from '../contracts/wire';
 import { MarkReadDto, MessagesAfterQuery, MessagesPageQuery, SendMessageDto } from '../messages/dto/message.dto';
+import { forUser } from '../messages/messages.service';
 import { ChatsService } from './chats.service';
 
 @ApiTags('end user')
@@ -26,8 +27,8 @@ export class UserChatController {
 
   @ApiOperation({ summary: 'Send a message to support' })
   @Post('messages')
-  send(@CurrentUser() user: UserIdentity, @Body() body: SendMessageDto): Promise<SupportMessage> {
-    return this.chats.sendAsUser(user, body.content, body.client_id);
+  async send(@CurrentUser() user: UserIdentity, @Body() body: SendMessageDto): Promise<SupportMessage> {
+    return forUser(await this.chats.sendAsUser(user, body.content, body.client_id));
   }
 
   @ApiOperation({ summary: "Mark support's messages read" })

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Subject, type Observable } from 'rxjs';
-import type { SupportChatListItem, SupportMessage } from '../contracts/wire';
+import type { AgentSupportMessage, SupportChatListItem } from '../contracts/wire';
 
 /**
  * Something that changed, published only after its transaction committed. Events carry what
@@ -8,8 +8,9 @@ import type { SupportChatListItem, SupportMessage } from '../contracts/wire';
  * so fanning them out costs no query.
  */
 export type ChatEvent =
-  | { kind: 'message_created'; chatId: string; message: SupportMessage; userEmail: string; chat: SupportChatListItem }
+  | { kind: 'message_created'; chatId: string; message: AgentSupportMessage; userEmail: string; chat: SupportChatListItem }
   | { kind: 'chat_changed'; chatId: string; chat?: SupportChatListItem }
+  | { kind: 'agent_signed_out'; agentId: string }
   | { kind: 'messages_read'; chatId: string; reader: 'user' | 'admin'; readAt: string; messageIds: string[] };
 
 /**

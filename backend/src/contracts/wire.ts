@@ -10,6 +10,28 @@ export interface SupportMessage {
   read_at: string | null;
   created_at: string;
   client_id: string | null;
+  /** The agent's display name when they sent it (a snapshot); null on user messages. */
+  sender_name: string | null;
+}
+
+/** A message as agents see it: also which agent wrote it. */
+export interface AgentSupportMessage extends SupportMessage {
+  admin_id: string | null;
+}
+
+export type AgentRole = 'admin' | 'agent';
+
+/** A member of the support team, as the console's agent management shows them. */
+export interface AgentView {
+  id: string;
+  email: string;
+  /** Display name: the agent's name, or their email's local part. */
+  name: string;
+  /** For an avatar: the first letters of the first and last word of the name. */
+  initials: string;
+  role: AgentRole;
+  active: boolean;
+  created_at: string;
 }
 
 export interface SupportChat {
@@ -42,7 +64,7 @@ export interface AdminSupportChat {
   user_email: string;
   user_name: string | null;
   archived: boolean;
-  messages: SupportMessage[];
+  messages: AgentSupportMessage[];
   has_more: boolean;
 }
 
@@ -54,14 +76,15 @@ export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; e
 export interface NewMessageEvent {
   type: 'new_message';
   chat_id: string;
-  message: SupportMessage;
+  /** One emit reaches the user and the agents in the room: it names the agent (`admin_id`) too. */
+  message: AgentSupportMessage;
 }
 
 export interface NewUserMessageEvent {
   type: 'new_user_message';
   chat_id: string;
   user_email: string;
-  message: SupportMessage;
+  message: AgentSupportMessage;
 }
 
 export interface ChatUpdatedEvent {
@@ -93,7 +116,7 @@ export interface ClientToServerEvents {
   subscribe_admin: (payload: Record<string, never>, ack: (res: Ack) => void) => void;
   send_message: (
     payload: { chat_id: string; content: string; client_id?: string },
-    ack: (res: Ack<{ message: SupportMessage }>) => void,
+    ack: (res: Ack<{ message: AgentSupportMessage }>) => void,
   ) => void;
   mark_read: (payload: { chat_id: string; up_to?: string }, ack: (res: Ack<{ updated: number }>) => void) => void;
 }

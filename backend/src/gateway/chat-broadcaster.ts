@@ -5,7 +5,7 @@ import { ChatEvents, type ChatEvent } from '../common/chat-events';
 import type { ClientToServerEvents, ServerToClientEvents } from '../contracts/wire';
 import type { Namespace } from 'socket.io';
 import { Metrics } from '../metrics/metrics.service';
-import { AGENTS_ROOM, chatRoom } from './rooms';
+import { AGENTS_ROOM, agentRoom, chatRoom } from './rooms';
 
 type Target = Namespace<ClientToServerEvents, ServerToClientEvents>;
 
@@ -64,6 +64,10 @@ export class ChatBroadcaster implements OnModuleInit, OnModuleDestroy {
           read_at: event.readAt,
           message_ids: event.messageIds,
         });
+        return;
+      case 'agent_signed_out':
+        // Through the adapter, so the agent's sockets on every instance close.
+        io.in(agentRoom(event.agentId)).disconnectSockets(true);
         return;
       case 'chat_changed': {
         const chat = event.chat ?? (await this.chats.listItem(event.chatId));

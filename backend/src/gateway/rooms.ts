@@ -3,3 +3,6 @@ export const AGENTS_ROOM = 'admin_support_notifications';
 
 /** The user and the agents watching one chat. */
 export const chatRoom = (chatId: string) => `support_chat:${chatId}`;
+
+/** Every socket of one agent, on every instance: what a deactivation closes. */
+export const agentRoom = (agentId: string) => `agent:${agentId}`;

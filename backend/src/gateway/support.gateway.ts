@@ -2,6 +2,7 @@ import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import type { Identity, UserIdentity } from '../auth/identity';
+import { AgentDirectory } from '../auth/agent-directory.service';
 import { TokenVerifier } from '../auth/token-verifier.service';
 import { ChatsService } from '../chats/chats.service';
 import { DomainError } from '../common/domain-error';
@@ -9,7 +10,7 @@ import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../contrac
 import { ShutdownCoordinator } from '../lifecycle/shutdown.service';
 import { Metrics } from '../metrics/metrics.service';
 import { ChatBroadcaster } from './chat-broadcaster';
-import { AGENTS_ROOM, chatRoom } from './rooms';
+import { AGENTS_ROOM, agentRoom, chatRoom } from './rooms';
 import { ChatRefPayload, MarkReadPayload, parseEmptyPayload, parsePayload, SendMessagePayload } from './socket-payloads';
 import { TokenExpiry } from './token-expiry';
 
@@ -45,6 +46,7 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly broadcaster: ChatBroadcaster,
     private readonly shutdown: ShutdownCoordinator,
     private readonly metrics: Metrics,
+    private readonly agents: AgentDirectory,
   ) {
     const listener = (handler: Handler): Listener => {
       const answer = (socket: SupportSocket, body: unknown, ack: unknown) => this.answer(socket, body, ack, handler);
@@ -91,7 +93,9 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
     namespace.on('connection', (socket: SupportSocket) => {
       // A socket outlives nothing its token does not: at expiry it is closed, and the
       // reconnect's handshake asks the client for a fresh token.
-      this.expiry.track(socket, socket.data.identity.exp);
+      const identity = socket.data.identity;
+      this.expiry.track(socket, identity.exp);
+      if (identity.kind === 'agent') void socket.join(agentRoom(identity.adminId));
       socket.on('disconnect', this.onDisconnect);
       for (const [event, fn] of Object.entries(this.listeners)) socket.on(event as keyof ClientToServerEvents, fn as never);
     });
@@ -159,6 +163,9 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
     this.shutdown.socketEventStarted();
     let reply: Ack;
     try {
+      const identity = socket.data.identity;
+      // A deactivated agent's sockets are closed at once; this covers an event already on its way.
+      if (identity.kind === 'agent' && !this.agents.get(identity.adminId)?.active) throw new DomainError('unauthorized');
       reply = { ok: true, ...(await handler(socket, body)) };
     } catch (err) {
       if (err instanceof DomainError) reply = { ok: false, error: err.code };

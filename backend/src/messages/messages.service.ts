@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ChatEvents } from '../common/chat-events';
 import { DomainError } from '../common/domain-error';
-import type { SenderType, SupportMessage } from '../contracts/wire';
+import type { AgentSupportMessage, SenderType, SupportMessage } from '../contracts/wire';
 import { Sql, type Statement } from '../database/sql.service';
 
 interface MessageRow {
@@ -14,11 +14,13 @@ interface MessageRow {
   read_at: Date | null;
   created_at: Date;
   client_id: string | null;
+  admin_id: string | null;
+  sender_name: string | null;
 }
 
-const COLUMNS = 'id, chat_id, content, sender_type, read_at, created_at, client_id';
+const COLUMNS = 'id, chat_id, content, sender_type, read_at, created_at, client_id, admin_id, sender_name';
 
-export function toWire(row: MessageRow): SupportMessage {
+export function toWire(row: MessageRow): AgentSupportMessage {
   return {
     id: row.id,
     chat_id: row.chat_id,
@@ -27,19 +29,28 @@ export function toWire(row: MessageRow): SupportMessage {
     read_at: row.read_at ? row.read_at.toISOString() : null,
     created_at: row.created_at.toISOString(),
     client_id: row.client_id,
+    sender_name: row.sender_name,
+    admin_id: row.admin_id,
   };
+}
+
+/** A message as its user sees it over REST: which agent wrote it is the team's business. */
+export function forUser({ admin_id: _agent, ...message }: AgentSupportMessage): SupportMessage {
+  return message;
 }
 
 export interface NewMessage {
   chatId: string;
   senderType: SenderType;
   adminId: string | null;
+  /** The agent's display name, kept with the message as it is now. */
+  senderName: string | null;
   content: string;
   clientId: string | null;
 }
 
 export interface SendResult {
-  message: SupportMessage;
+  message: AgentSupportMessage;
   /** False when the `client_id` was already stored: this is that message, and nothing changed. */
   created: boolean;
 }
@@ -55,7 +66,7 @@ interface SendRow extends MessageRow {
   unread: boolean;
 }
 
-const SEND: Statement = { name: 'support_send_message', text: 'SELECT * FROM support_send_message($1, $2, $3, $4, $5)' };
+const SEND: Statement = { name: 'support_send_message_v2', text: 'SELECT * FROM support_send_message($1, $2, $3, $4, $5, $6)' };
 const BY_CLIENT_ID: Statement = {
   name: 'support_message_by_client_id',
   text: `SELECT ${COLUMNS} FROM support_messages WHERE chat_id = $1 AND client_id = $2`,
@@ -81,6 +92,7 @@ export class MessagesService {
       input.chatId,
       input.senderType,
       input.adminId,
+      input.senderName,
       input.content,
       input.clientId,
     ]);
@@ -110,7 +122,7 @@ export class MessagesService {
   }
 
   /** The message a sender already stored under `clientId`, if any. */
-  async byClientId(chatId: string, clientId: string): Promise<SupportMessage | null> {
+  async byClientId(chatId: string, clientId: string): Promise<AgentSupportMessage | null> {
     const [row] = await this.sql.run<MessageRow>(BY_CLIENT_ID, [chatId, clientId]);
     return row ? toWire(row) : null;
   }
@@ -136,7 +148,7 @@ export class MessagesService {
   }
 
   /** The newest `limit` messages, or those before `before`; oldest first. */
-  async page(chatId: string, before: string | undefined, limit = 50): Promise<{ messages: SupportMessage[]; has_more: boolean }> {
+  async page(chatId: string, before: string | undefined, limit = 50): Promise<{ messages: AgentSupportMessage[]; has_more: boolean }> {
     const params: unknown[] = [chatId, limit + 1];
     let where = 'chat_id = $1';
     if (before) {
@@ -153,7 +165,7 @@ export class MessagesService {
   }
 
   /** What came after `after`, oldest first: the catch-up after a reconnect. */
-  async after(chatId: string, after: string, limit = 1000): Promise<SupportMessage[]> {
+  async after(chatId: string, after: string, limit = 1000): Promise<AgentSupportMessage[]> {
     const anchor = await this.anchor(chatId, after);
     const rows: MessageRow[] = await this.db.query(
       `SELECT ${COLUMNS} FROM support_messages WHERE chat_id = $1 AND (created_at, id) > ($2, $3)

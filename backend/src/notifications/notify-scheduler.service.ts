@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { filter, type Subscription } from 'rxjs';
-import { ChatEvents } from '../common/chat-events';
+import { ChatEvents, type ChatEvent } from '../common/chat-events';
 import { AppConfigService } from '../config/app-config.service';
 import { burstJobId, NOTIFY_JOB, NOTIFY_QUEUE, type NotifyJobData } from './notification-queue';
 import { ReplyNotifier } from './reply-notifier.service';
@@ -27,7 +27,7 @@ export class NotifyScheduler implements OnApplicationBootstrap, OnModuleDestroy 
 
   onApplicationBootstrap(): void {
     this.subscription = this.events.events$
-      .pipe(filter((e) => e.kind === 'message_created' && e.message.sender_type === 'admin'))
+      .pipe(filter((e): e is Extract<ChatEvent, { kind: 'message_created' }> => e.kind === 'message_created' && e.message.sender_type === 'admin'))
       .subscribe((e) => {
         this.scheduleFor(e.chatId).catch((err: unknown) =>
           // The sweep will find this reply; losing the job costs only a delay.

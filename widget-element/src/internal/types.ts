@@ -11,6 +11,13 @@ export interface SupportMessage {
   read_at: string | null;
   created_at: string;
   client_id: string | null;
+  /** The agent's name on a reply, as it was when sent; null on the user's own messages. */
+  sender_name: string | null;
+}
+
+/** A message as the chat's live broadcast and the send ack carry it: the agent's id too. */
+export interface RoomMessage extends SupportMessage {
+  admin_id: string | null;
 }
 
 export interface SupportChat {
@@ -32,7 +39,7 @@ export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; e
 export interface NewMessageEvent {
   type: 'new_message';
   chat_id: string;
-  message: SupportMessage;
+  message: RoomMessage;
 }
 
 export interface MessagesReadEvent {
@@ -53,7 +60,7 @@ export interface ClientToServerEvents {
   subscribe: (payload: { chat_id: string }, ack: (res: Ack) => void) => void;
   send_message: (
     payload: { chat_id: string; content: string; client_id: string },
-    ack: (res: Ack<{ message: SupportMessage }>) => void,
+    ack: (res: Ack<{ message: RoomMessage }>) => void,
   ) => void;
 }
 

@@ -11,14 +11,19 @@ export type {
   ServerToClientEvents,
   SupportChatListItem,
   SupportChatPage as ChatPage,
-  SupportMessage,
+  AgentRole,
+  AgentView,
 } from '../../../../backend/src/contracts/wire';
-import type { SupportMessage } from '../../../../backend/src/contracts/wire';
+import type { AgentRole, AgentSupportMessage } from '../../../../backend/src/contracts/wire';
+
+/** Agents see every message with its author: `sender_name` and `admin_id`. */
+export type SupportMessage = AgentSupportMessage;
 
 export interface AdminProfile {
   id: string;
   email: string;
   name: string | null;
+  role: AgentRole;
 }
 
 export interface LoginResponse {

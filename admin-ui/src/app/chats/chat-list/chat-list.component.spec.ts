@@ -136,6 +136,8 @@ describe('ChatListComponent', () => {
         read_at: null,
         created_at: new Date(NOW).toISOString(),
         client_id: null,
+        sender_name: null,
+        admin_id: null,
       },
     });
     await settle();
