@@ -83,7 +83,8 @@ export async function startServer(options = {}) {
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    const deadline = Date.now() + 30000;
+    // Generous: several servers start at once on a small, shared machine.
+    const deadline = Date.now() + 60000;
     while (Date.now() < deadline) {
       const code = await Promise.race([exited.then((c) => ({ exited: c })), sleep(150)]);
       if (code && typeof code === 'object') throw new Error(`server exited (${code.exited}) while starting:\n${output}`);
@@ -94,7 +95,7 @@ export async function startServer(options = {}) {
         // not listening yet
       }
     }
-    throw new Error(`server did not become healthy in 30s:\n${output}`);
+    throw new Error(`server did not become healthy in 60s:\n${output}`);
   }
 
   async function halt(signal = 'SIGTERM') {

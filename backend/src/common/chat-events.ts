@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Subject, type Observable } from 'rxjs';
-import type { AgentSupportMessage, SupportChatListItem } from '../contracts/wire';
+import type { AgentSupportMessage, PresenceStatus, SupportChatListItem } from '../contracts/wire';
 
 /**
  * Something that changed, published only after its transaction committed. Events carry what
@@ -11,6 +11,8 @@ export type ChatEvent =
   | { kind: 'message_created'; chatId: string; message: AgentSupportMessage; userEmail: string; chat: SupportChatListItem }
   | { kind: 'chat_changed'; chatId: string; chat?: SupportChatListItem }
   | { kind: 'agent_signed_out'; agentId: string }
+  | { kind: 'agent_presence'; agentId: string; name: string; status: PresenceStatus }
+  | { kind: 'availability'; status: PresenceStatus }
   | { kind: 'messages_read'; chatId: string; reader: 'user' | 'admin'; readAt: string; messageIds: string[] };
 
 /**

@@ -40,6 +40,10 @@ export interface AppConfig {
   /** How long a SIGTERM waits for in-flight requests and acks before closing anyway. */
   shutdownTimeoutMs: number;
   socketAdapter: SocketAdapterKind;
+  /** How often each instance renews its agents' presence; a silent instance's agents go offline after 3 of these. */
+  presenceHeartbeatMs: number;
+  /** An agent with a console open but no activity for this long shows as away. */
+  agentIdleAwayMs: number;
   /** Express's `trust proxy`: which hops' X-Forwarded-For to believe for the client's address. */
   trustProxy: string | number;
 }
@@ -148,6 +152,8 @@ export function loadConfig(env: Env): AppConfig {
     metricsToken: read('METRICS_TOKEN') ?? null,
     shutdownTimeoutMs: int(read('SHUTDOWN_TIMEOUT_MS'), 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     socketAdapter: oneOf(read('SOCKET_ADAPTER'), 'SOCKET_ADAPTER', SOCKET_ADAPTERS, 'streams'),
+    presenceHeartbeatMs: int(read('PRESENCE_HEARTBEAT_MS'), 'PRESENCE_HEARTBEAT_MS', 5_000, 100, 60_000),
+    agentIdleAwayMs: int(read('AGENT_IDLE_AWAY_MS'), 'AGENT_IDLE_AWAY_MS', 600_000, 1_000, 86_400_000),
     trustProxy: trustProxy(read('TRUST_PROXY')),
   };
 }

@@ -101,12 +101,30 @@ export interface MessagesReadEvent {
   message_ids: string[];
 }
 
+export type PresenceStatus = 'online' | 'away' | 'offline';
+
+/** To the agents' room: one agent's presence changed. */
+export interface AgentPresenceEvent {
+  type: 'agent_presence';
+  agent_id: string;
+  name: string;
+  status: PresenceStatus;
+}
+
+/** To users: whether any agent is available (no identities). */
+export interface AvailabilityEvent {
+  type: 'availability';
+  status: PresenceStatus;
+}
+
 /** Events the server emits on the `/support` namespace. */
 export interface ServerToClientEvents {
   new_message: (event: NewMessageEvent) => void;
   new_user_message: (event: NewUserMessageEvent) => void;
   chat_updated: (event: ChatUpdatedEvent) => void;
   messages_read: (event: MessagesReadEvent) => void;
+  agent_presence: (event: AgentPresenceEvent) => void;
+  availability: (event: AvailabilityEvent) => void;
 }
 
 /** Events a client sends; each takes an ack callback. */
@@ -119,4 +137,6 @@ export interface ClientToServerEvents {
     ack: (res: Ack<{ message: AgentSupportMessage }>) => void,
   ) => void;
   mark_read: (payload: { chat_id: string; up_to?: string }, ack: (res: Ack<{ updated: number }>) => void) => void;
+  /** Agents only: the console's away switch. */
+  set_presence: (payload: { status: 'online' | 'away' }, ack: (res: Ack<{ status: PresenceStatus }>) => void) => void;
 }

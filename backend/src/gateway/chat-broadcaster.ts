@@ -5,7 +5,7 @@ import { ChatEvents, type ChatEvent } from '../common/chat-events';
 import type { ClientToServerEvents, ServerToClientEvents } from '../contracts/wire';
 import type { Namespace } from 'socket.io';
 import { Metrics } from '../metrics/metrics.service';
-import { AGENTS_ROOM, agentRoom, chatRoom } from './rooms';
+import { AGENTS_ROOM, agentRoom, chatRoom, USERS_ROOM } from './rooms';
 
 type Target = Namespace<ClientToServerEvents, ServerToClientEvents>;
 
@@ -68,6 +68,12 @@ export class ChatBroadcaster implements OnModuleInit, OnModuleDestroy {
       case 'agent_signed_out':
         // Through the adapter, so the agent's sockets on every instance close.
         io.in(agentRoom(event.agentId)).disconnectSockets(true);
+        return;
+      case 'agent_presence':
+        io.to(AGENTS_ROOM).emit('agent_presence', { type: 'agent_presence', agent_id: event.agentId, name: event.name, status: event.status });
+        return;
+      case 'availability':
+        io.to(USERS_ROOM).emit('availability', { type: 'availability', status: event.status });
         return;
       case 'chat_changed': {
         const chat = event.chat ?? (await this.chats.listItem(event.chatId));

@@ -6,3 +6,6 @@ export const chatRoom = (chatId: string) => `support_chat:${chatId}`;
 
 /** Every socket of one agent, on every instance: what a deactivation closes. */
 export const agentRoom = (agentId: string) => `agent:${agentId}`;
+
+/** Every user socket: the team's availability reaches them all with one emit. */
+export const USERS_ROOM = 'support_users';

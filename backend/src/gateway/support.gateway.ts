@@ -10,7 +10,9 @@ import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../contrac
 import { ShutdownCoordinator } from '../lifecycle/shutdown.service';
 import { Metrics } from '../metrics/metrics.service';
 import { ChatBroadcaster } from './chat-broadcaster';
-import { AGENTS_ROOM, agentRoom, chatRoom } from './rooms';
+import { PresenceService } from '../presence/presence.service';
+import { SetPresencePayload } from '../presence/presence.payload';
+import { AGENTS_ROOM, agentRoom, chatRoom, USERS_ROOM } from './rooms';
 import { ChatRefPayload, MarkReadPayload, parseEmptyPayload, parsePayload, SendMessagePayload } from './socket-payloads';
 import { TokenExpiry } from './token-expiry';
 
@@ -47,6 +49,7 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly shutdown: ShutdownCoordinator,
     private readonly metrics: Metrics,
     private readonly agents: AgentDirectory,
+    private readonly presence: PresenceService,
   ) {
     const listener = (handler: Handler): Listener => {
       const answer = (socket: SupportSocket, body: unknown, ack: unknown) => this.answer(socket, body, ack, handler);
@@ -62,10 +65,14 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
       subscribe_admin: listener((socket, body) => this.subscribeAdmin(socket, body)),
       send_message: listener((socket, body) => this.sendMessage(socket, body)),
       mark_read: listener((socket, body) => this.markRead(socket, body)),
+      set_presence: listener((socket, body) => this.setPresence(socket, body)),
     };
-    const expiry = this.expiry;
+    const { expiry, logger } = this;
     this.onDisconnect = function (this: SupportSocket) {
       expiry.forget(this);
+      if (this.data.identity?.kind === 'agent') {
+        presence.disconnected(this.id).catch((err: unknown) => logger.warn(`presence: ${err instanceof Error ? err.message : String(err)}`));
+      }
     };
   }
 
@@ -95,7 +102,14 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
       // reconnect's handshake asks the client for a fresh token.
       const identity = socket.data.identity;
       this.expiry.track(socket, identity.exp);
-      if (identity.kind === 'agent') void socket.join(agentRoom(identity.adminId));
+      if (identity.kind === 'agent') {
+        void socket.join(agentRoom(identity.adminId));
+        this.presence
+          .connected(socket.id, identity.adminId)
+          .catch((err: unknown) => this.logger.warn(`presence: ${err instanceof Error ? err.message : String(err)}`));
+      } else {
+        void socket.join(USERS_ROOM);
+      }
       socket.on('disconnect', this.onDisconnect);
       for (const [event, fn] of Object.entries(this.listeners)) socket.on(event as keyof ClientToServerEvents, fn as never);
     });
@@ -115,7 +129,16 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
       throw new DomainError('not_found');
     }
     await socket.join(chatRoom(chat_id));
+    // A user hears the team's availability on joining, and again whenever it changes.
+    if (identity.kind === 'user') socket.emit('availability', { type: 'availability', status: this.presence.availability });
     return {};
+  }
+
+  private async setPresence(socket: SupportSocket, body: unknown): Promise<object> {
+    const { status } = parsePayload(SetPresencePayload, body);
+    const identity = socket.data.identity;
+    if (identity.kind !== 'agent') throw new DomainError('forbidden');
+    return { status: await this.presence.choose(identity.adminId, status) };
   }
 
   private async unsubscribe(socket: SupportSocket, body: unknown): Promise<object> {
@@ -165,7 +188,10 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
     try {
       const identity = socket.data.identity;
       // A deactivated agent's sockets are closed at once; this covers an event already on its way.
-      if (identity.kind === 'agent' && !this.agents.get(identity.adminId)?.active) throw new DomainError('unauthorized');
+      if (identity.kind === 'agent') {
+        if (!this.agents.get(identity.adminId)?.active) throw new DomainError('unauthorized');
+        this.presence.activity(identity.adminId);
+      }
       reply = { ok: true, ...(await handler(socket, body)) };
     } catch (err) {
       if (err instanceof DomainError) reply = { ok: false, error: err.code };
