@@ -233,6 +233,28 @@ describe('<support-chat> in Chromium against the real backend', () => {
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
   });
 
+  it("shows the agent's name on their reply, styleable as ::part(agent), and none on the user's messages", async () => {
+    const { page, api, w, errors } = await openHost();
+    await page.addStyleTag({ content: 'support-chat::part(agent) { color: rgb(120, 20, 60); }' });
+    await w.launcher.click();
+    await send(page, 'Who am I talking to?');
+    await w.confirmed.filter({ hasText: 'Who am I talking to?' }).waitFor();
+    const ana = await api.newAgent('Ana Lima');
+    await api.agentReply('Hi, Ana here', ana);
+    const reply = w.confirmed.filter({ hasText: 'Hi, Ana here' });
+    await reply.waitFor();
+    const name = reply.locator('[part~="agent"]');
+    expect(await name.textContent()).toBe('Ana Lima');
+    expect(await name.evaluate((el) => getComputedStyle(el).color)).toBe('rgb(120, 20, 60)');
+    expect(await reply.locator('.content').textContent()).toBe('Hi, Ana here');
+    expect(await w.host.locator('[part~="message"][data-sender="user"] [part~="agent"]').count()).toBe(0);
+    // The name is what the server stored with the reply, and the screen reader hears it too.
+    expect((await api.chat()).messages.at(-1)?.sender_name).toBe('Ana Lima');
+    await expect.poll(() => w.host.locator('[aria-live="polite"]').textContent(), POLL).toBe('Ana Lima: Hi, Ana here');
+    expect(await axe(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
   it('loads older history when scrolled to the top, in order and once', async () => {
     const { page, api, w, url } = await openHost();
     for (let i = 1; i <= 65; i++) await api.agentReply(`History ${String(i).padStart(2, '0')}`);

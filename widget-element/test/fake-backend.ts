@@ -141,7 +141,12 @@ export class FakeBackend {
   }
 
   /** Stores a message the way the server does: idempotent per client_id. */
-  store(content: string, sender: SupportMessage['sender_type'], clientId: string | null = null): RoomMessage {
+  store(
+    content: string,
+    sender: SupportMessage['sender_type'],
+    clientId: string | null = null,
+    agentName: string | null = 'Ana',
+  ): RoomMessage {
     const existing = clientId ? this.messages.find((m) => m.client_id === clientId) : undefined;
     if (existing) return existing;
     const message: RoomMessage = {
@@ -152,16 +157,16 @@ export class FakeBackend {
       read_at: null,
       created_at: now(),
       client_id: clientId,
-      sender_name: sender === 'admin' ? 'Ana' : null,
+      sender_name: sender === 'admin' ? agentName : null,
       admin_id: sender === 'admin' ? 'agent-ana' : null,
     };
     this.messages.push(message);
     return message;
   }
 
-  /** An agent reply, stored and pushed to connected sockets. */
-  reply(content: string): RoomMessage {
-    const message = this.store(content, 'admin');
+  /** An agent reply, stored and pushed to connected sockets; `agentName` null for a reply with no name. */
+  reply(content: string, agentName: string | null = 'Ana'): RoomMessage {
+    const message = this.store(content, 'admin', null, agentName);
     this.push(message);
     return message;
   }

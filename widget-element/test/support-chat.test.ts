@@ -220,13 +220,41 @@ describe('<support-chat>', () => {
     expect(messages).toHaveLength(10);
   });
 
-  it('announces agent replies in a live region', async () => {
+  it("announces agent replies in a live region, by the agent's name when the reply has one", async () => {
     await mount();
     await connected();
-    backend.reply('We are on it');
-    await el.updateComplete;
     const live = el.shadowRoot!.querySelector('[aria-live="polite"]')!;
+    backend.reply('We are on it', null);
+    await el.updateComplete;
     expect(live.textContent).toContain('Support: We are on it');
+    backend.reply('Fixed it', 'Ana Lima');
+    await el.updateComplete;
+    expect(live.textContent).toContain('Ana Lima: Fixed it');
+  });
+
+  it("shows the agent's name on their reply as part agent, as text, and none on the user's messages", async () => {
+    backend.store('My order is late', 'user');
+    backend.store('Looking into it', 'admin', null, 'Ana Lima');
+    backend.store('<img src=x onerror="window.__xss=1"> here', 'admin', null, '<b>Ben</b> & co');
+    backend.store('Automated reply', 'admin', null, null);
+    await mount({ open: '' });
+    await connected();
+    await vi.waitFor(() => expect(parts('message')).toHaveLength(4));
+    const [user, ana, ben, unnamed] = parts('message');
+    expect(user.querySelector('[part~="agent"]')).toBeNull();
+    expect(ana.querySelector('[part~="agent"]')?.textContent).toBe('Ana Lima');
+    // Markup in a name stays characters: no element is made from it.
+    expect(ben.querySelector('[part~="agent"]')?.textContent).toBe('<b>Ben</b> & co');
+    expect(ben.querySelector('[part~="agent"] b, img')).toBeNull();
+    expect(unnamed.querySelector('[part~="agent"]')).toBeNull();
+    expect(parts('agent')).toHaveLength(2);
+    // The name sits at the top of the agent's bubble, before the text, and is not the text.
+    expect(ana.firstElementChild?.getAttribute('part')).toBe('agent');
+    expect(ana.querySelector('.content')?.textContent).toBe('Looking into it');
+
+    // A live reply gets its name too.
+    backend.reply('Shipped today', 'Cleo');
+    await vi.waitFor(() => expect(parts('agent').map((a) => a.textContent)).toEqual(['Ana Lima', '<b>Ben</b> & co', 'Cleo']));
   });
 
   it('fires support-chat-token-expired and reconnects with a new token keeping its state', async () => {

@@ -22,6 +22,7 @@ export interface SupportMessage {
   id: string;
   content: string;
   sender_type: 'user' | 'admin';
+  sender_name: string | null;
   read_at: string | null;
   client_id: string | null;
 }
@@ -182,9 +183,19 @@ export class Api {
     return this.call('GET', '/api/support_chat', this.userToken);
   }
 
-  async agentReply(content: string): Promise<SupportMessage> {
+  /** A reply from the first admin account, or from the agent whose console token is given. */
+  async agentReply(content: string, agentToken?: string): Promise<SupportMessage> {
     const { id } = await this.chat();
-    return this.call('POST', `/api/admin/chats/${id}/messages`, await this.server.adminToken(), { content });
+    return this.call('POST', `/api/admin/chats/${id}/messages`, agentToken ?? (await this.server.adminToken()), { content });
+  }
+
+  /** Adds an agent to the team (as the first admin) and signs them in; resolves with their console token. */
+  async newAgent(name: string): Promise<string> {
+    const email = `${name.toLowerCase().replace(/\W+/g, '.')}.${Date.now()}@example.com`;
+    const password = 'a long enough password';
+    await this.call('POST', '/api/admin/agents', await this.server.adminToken(), { email, name, password });
+    const login = await this.call<{ access_token: string }>('POST', '/api/auth/login', '', { email, password });
+    return login.access_token;
   }
 
   /** Every message of the chat as the console sees it, oldest first. */

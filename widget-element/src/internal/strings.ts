@@ -23,8 +23,8 @@ export interface SupportChatStrings {
   agent: string;
   /** Under the user's last message once an agent has read it. */
   seen: string;
-  /** What the live region says when an agent reply arrives. */
-  newReply: (content: string) => string;
+  /** What the live region says when an agent reply arrives; `agent` is their name, when known. */
+  newReply: (content: string, agent?: string) => string;
   signInRequired: string;
 }
 
@@ -49,7 +49,7 @@ export const en: SupportChatStrings = {
   you: 'You',
   agent: 'Support',
   seen: 'Seen',
-  newReply: (content) => `Support: ${content}`,
+  newReply: (content, agent) => `${agent || 'Support'}: ${content}`,
   signInRequired: 'Sign in to chat with us.',
 };
 

@@ -228,6 +228,13 @@ export const styles = css`
     background: var(--_muted);
     color: var(--_text);
   }
+  .agent {
+    display: block;
+    margin-bottom: 2px;
+    color: var(--_muted-text);
+    font-size: 12px;
+    font-weight: 600;
+  }
   .message[data-pending='true'] {
     opacity: 0.85;
   }

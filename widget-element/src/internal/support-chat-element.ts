@@ -7,7 +7,7 @@ import { scriptOrigin } from './script-origin.js';
 import { Chime } from './sound.js';
 import { resolveStrings, type SupportChatStrings } from './strings.js';
 import { styles } from './styles.js';
-import { TimeFormatter, messageTemplate, pendingTemplate } from './templates.js';
+import { TimeFormatter, agentName, messageTemplate, pendingTemplate } from './templates.js';
 import { socketTransport, type TransportFactory } from './transport.js';
 import { MAX_CONTENT_LENGTH, type SupportMessage } from './types.js';
 
@@ -69,6 +69,8 @@ function storage(): Storage | null {
  * @csspart message - Each message bubble; `data-sender="user|admin"`, `data-pending="true"` until confirmed.
  * @csspart message-user - The user's bubbles (also `message`).
  * @csspart message-admin - The agents' bubbles (also `message`).
+ * @csspart agent - The name of the agent who wrote a reply, at the top of their bubble (plain text, as it
+ * was when sent); absent on the user's messages and on replies that carry no name.
  * @csspart input - The message textarea.
  * @csspart send - The send button.
  *
@@ -264,7 +266,8 @@ export class SupportChatElement extends LitElement {
     if (nearBottom || messages.some((m) => m.sender_type === 'user')) this.scrollToEnd = true;
     if (replies.length > 0) {
       if (!this.muted) this.chime.play();
-      this.announcement = this.text.newReply(replies[replies.length - 1].content);
+      const latest = replies[replies.length - 1];
+      this.announcement = this.text.newReply(latest.content, agentName(latest) || undefined);
     }
     for (const message of messages) this.emit<SupportChatMessageDetail>('support-chat-message', { message });
   }

@@ -30,9 +30,19 @@ export class TimeFormatter {
 
 // Content goes in as a text binding only: Lit makes it a text node, so markup stays characters.
 
+/** The agent's name to show on a reply: the snapshot taken when it was sent, if there is one. */
+export function agentName(m: SupportMessage): string {
+  return m.sender_type === 'admin' ? (m.sender_name?.trim() ?? '') : '';
+}
+
 export function messageTemplate(m: SupportMessage, t: SupportChatStrings, time: string, seen = false) {
+  const agent = agentName(m);
+  // A named reply says who wrote it out loud as well; otherwise screen readers hear "Support:".
+  const author = agent
+    ? html`<span part="agent" class="agent">${agent}</span><span class="visually-hidden">:</span>`
+    : html`<span class="visually-hidden">${m.sender_type === 'user' ? t.you : t.agent}:</span>`;
   return html`<li part="message message-${m.sender_type}" class="message" data-sender=${m.sender_type} data-id=${m.id}>
-    <span class="visually-hidden">${m.sender_type === 'user' ? t.you : t.agent}:</span>
+    ${author}
     <p class="content">${m.content}</p>
     <div class="meta">
       <time datetime=${m.created_at}>${time}</time>${seen ? html`<span class="seen">· ${t.seen}</span>` : nothing}
