@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AgentsModule } from './agents/agents.module';
+import { AssignmentModule } from './assignment/assignment.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatsModule } from './chats/chats.module';
 import { CommonModule } from './common/common.module';
@@ -35,7 +36,16 @@ export class AppModule {
         HealthModule,
         NotificationsModule.forRole(config.role),
         // A worker serves only health, metrics and unsubscribe links; it sends the emails.
-        ...(config.role === 'worker' ? [] : [AuthModule, AgentsModule, UsersModule, MessagesModule, ChatsModule, GatewayModule, DemoModule]),
+        ...(config.role === 'worker' ? [] : [
+              AuthModule,
+              AgentsModule,
+              UsersModule,
+              MessagesModule,
+              ChatsModule,
+              AssignmentModule,
+              GatewayModule,
+              DemoModule,
+            ]),
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

@@ -61,6 +61,12 @@ export class AgentDirectory implements OnModuleInit, OnModuleDestroy {
     return this.agents.get(id);
   }
 
+  /** The agent as a chat names them; null for no agent. */
+  ref(id: string | null): { id: string; name: string } | null {
+    if (!id) return null;
+    return { id, name: this.agents.get(id)?.name ?? 'Former agent' };
+  }
+
   all(): AgentRecord[] {
     return [...this.agents.values()];
   }

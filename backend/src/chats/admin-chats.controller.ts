@@ -4,6 +4,7 @@ import { CurrentAgent, ForAgents } from '../auth/auth.decorators';
 import type { AgentIdentity } from '../auth/identity';
 import type { AdminSupportChat, SupportChatListItem, SupportChatPage, SupportMessage } from '../contracts/wire';
 import { MessagesAfterQuery, SendMessageDto } from '../messages/dto/message.dto';
+import { type AssigneeFilter } from './chat-list.query';
 import { ChatsService } from './chats.service';
 import { AgentChatQuery, ListChatsQuery } from './dto/chat.dto';
 
@@ -16,10 +17,10 @@ const ChatId = () => Param('id', new ParseUUIDPipe({ version: undefined }));
 export class AdminChatsController {
   constructor(private readonly chats: ChatsService) {}
 
-  @ApiOperation({ summary: 'Chats, most recent message first, keyset-paginated' })
+  @ApiOperation({ summary: 'Chats, most recent message first, keyset-paginated; filtered by assignee (me, none, an agent)' })
   @Get()
-  list(@Query() q: ListChatsQuery): Promise<SupportChatPage> {
-    return this.chats.listChats(q.archived === 'true', q.limit ?? 50, q.cursor);
+  list(@CurrentAgent() agent: AgentIdentity, @Query() q: ListChatsQuery): Promise<SupportChatPage> {
+    return this.chats.listChats(q.archived === 'true', q.limit ?? 50, q.cursor, assigneeFilter(q.assignee, agent));
   }
 
   @ApiOperation({
@@ -59,4 +60,10 @@ export class AdminChatsController {
   unarchive(@ChatId() id: string): Promise<SupportChatListItem> {
     return this.chats.setArchived(id, false);
   }
+}
+
+function assigneeFilter(raw: string | undefined, agent: AgentIdentity): AssigneeFilter {
+  if (raw === undefined) return { kind: 'all' };
+  if (raw === 'none') return { kind: 'none' };
+  return { kind: 'agent', id: raw === 'me' ? agent.adminId : raw.toLowerCase() };
 }

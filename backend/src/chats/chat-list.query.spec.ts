@@ -15,6 +15,10 @@ describe('list cursors', () => {
     ['a bad time', Buffer.from(JSON.stringify({ t: 'yesterday', id })).toString('base64url')],
     ['an array', Buffer.from('[]').toString('base64url')],
     ['null', Buffer.from('null').toString('base64url')],
+    ['a bare year, which Date.parse takes and Postgres refuses', Buffer.from(JSON.stringify({ t: '2022', id })).toString('base64url')],
+    ['a date in words', Buffer.from(JSON.stringify({ t: 'Tue Mar 01 2022', id })).toString('base64url')],
+    ['year zero', Buffer.from(JSON.stringify({ t: '0000-01-01T00:00:00.000Z', id })).toString('base64url')],
+    ['an impossible day', Buffer.from(JSON.stringify({ t: '2022-02-31T00:00:00.000Z', id })).toString('base64url')],
   ])('refuses %s as invalid_content', (_name, raw) => {
     expect(() => decodeCursor(raw)).toThrow(DomainError);
     try {

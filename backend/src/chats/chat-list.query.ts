@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AgentDirectory } from '../auth/agent-directory.service';
 import { DomainError } from '../common/domain-error';
 import type { SenderType, SupportChatListItem, SupportChatPage } from '../contracts/wire';
 
@@ -15,7 +16,11 @@ interface ListRow {
   message_count: number;
   unread: boolean;
   archived: boolean;
+  assignee_id: string | null;
 }
+
+/** Which chats by assignee: any, none, or one agent's. */
+export type AssigneeFilter = { kind: 'all' } | { kind: 'none' } | { kind: 'agent'; id: string };
 
 /** Keyset position: the last item's sort time (null for a chat without messages) and id. */
 interface Cursor {
@@ -31,7 +36,7 @@ const SORT_KEY = `COALESCE(c.last_message_at, '-infinity'::timestamptz)`;
 const SELECT = `
   SELECT c.id, c.user_id, u.email AS user_email, u.name AS user_name, c.last_message_at,
          lm.preview AS last_message_preview, lm.sender_type AS last_message_sender,
-         c.message_count, c.archived_at IS NOT NULL AS archived,
+         c.message_count, c.archived_at IS NOT NULL AS archived, c.assignee_id,
          EXISTS (
            SELECT 1 FROM support_messages um
            WHERE um.chat_id = c.id AND um.sender_type = 'user'
@@ -47,21 +52,30 @@ const SELECT = `
 
 @Injectable()
 export class ChatListQuery {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly agents: AgentDirectory,
+  ) {}
 
-  async page(archived: boolean, limit: number, cursor?: string): Promise<SupportChatPage> {
+  /** Each filter is one range of a per-tab index on (assignee, sort key): one statement per page. */
+  async page(archived: boolean, limit: number, cursor?: string, assignee: AssigneeFilter = { kind: 'all' }): Promise<SupportChatPage> {
     const params: unknown[] = [limit + 1];
     let where = archived ? 'c.archived_at IS NOT NULL' : 'c.archived_at IS NULL';
+    if (assignee.kind === 'none') where += ' AND c.assignee_id IS NULL';
+    if (assignee.kind === 'agent') {
+      params.push(assignee.id);
+      where += ` AND c.assignee_id = $${params.length}::uuid`;
+    }
     if (cursor) {
       const { t, id } = decodeCursor(cursor);
       params.push(t ?? '-infinity', id);
-      where += ` AND (${SORT_KEY}, c.id) < ($2::timestamptz, $3::uuid)`;
+      where += ` AND (${SORT_KEY}, c.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
     }
     const rows: ListRow[] = await this.db.query(
       `${SELECT} WHERE ${where} ORDER BY ${SORT_KEY} DESC, c.id DESC LIMIT $1`,
       params,
     );
-    const items = rows.slice(0, limit).map(toItem);
+    const items = rows.slice(0, limit).map((row) => this.toItem(row));
     const last = items[items.length - 1];
     const next_cursor = rows.length > limit && last ? encodeCursor({ t: last.last_message_at, id: last.id }) : null;
     return { items, next_cursor };
@@ -69,11 +83,15 @@ export class ChatListQuery {
 
   async item(chatId: string): Promise<SupportChatListItem | null> {
     const [row]: ListRow[] = await this.db.query(`${SELECT} WHERE c.id = $1`, [chatId]);
-    return row ? toItem(row) : null;
+    return row ? this.toItem(row) : null;
+  }
+
+  private toItem(row: ListRow): SupportChatListItem {
+    return { ...toItem(row), assignee: this.agents.ref(row.assignee_id) };
   }
 }
 
-function toItem(row: ListRow): SupportChatListItem {
+function toItem(row: ListRow): Omit<SupportChatListItem, 'assignee'> {
   return {
     id: row.id,
     user_id: row.user_id,
@@ -85,11 +103,24 @@ function toItem(row: ListRow): SupportChatListItem {
     message_count: Number(row.message_count),
     unread: row.unread,
     archived: row.archived,
+    labels: [],
   };
 }
 
 export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * Only the form encodeCursor writes: Date.parse takes many strings Postgres refuses ("2022",
+ * "Tue Mar 01"), and year 0 is out of its range, which would turn a made-up cursor into a 500.
+ */
+function isCursorTime(t: string): boolean {
+  if (!ISO_TIME.test(t)) return false;
+  const ms = Date.parse(t);
+  return !Number.isNaN(ms) && new Date(ms).toISOString() === t && new Date(ms).getUTCFullYear() >= 1;
 }
 
 /** A cursor the client altered or made up is a 400, never a 500. */
@@ -98,7 +129,7 @@ export function decodeCursor(raw: string): Cursor {
     const parsed: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
     if (typeof parsed === 'object' && parsed !== null) {
       const { t, id } = parsed as Record<string, unknown>;
-      const validTime = t === null || (typeof t === 'string' && !Number.isNaN(Date.parse(t)) && t.length <= 40);
+      const validTime = t === null || (typeof t === 'string' && isCursorTime(t));
       if (validTime && typeof id === 'string' && UUID.test(id)) return { t: t as string | null, id };
     }
   } catch {

@@ -16,7 +16,8 @@ import type {
 import { MessageRateLimiter } from '../messages/message-rate-limiter';
 import { forUser, MessagesService, type NewMessage } from '../messages/messages.service';
 import { UsersService } from '../users/users.service';
-import { ChatListQuery } from './chat-list.query';
+import { ACTIVITY_COLUMNS, toActivity, type ActivityRow } from '../assignment/activity';
+import { ChatListQuery, type AssigneeFilter } from './chat-list.query';
 
 interface ChatHead {
   id: string;
@@ -24,6 +25,7 @@ interface ChatHead {
   user_email: string;
   user_name: string | null;
   archived: boolean;
+  assignee_id: string | null;
 }
 
 /**
@@ -86,8 +88,8 @@ export class ChatsService {
 
   // ---- agents ----
 
-  listChats(archived: boolean, limit: number, cursor?: string): Promise<SupportChatPage> {
-    return this.list.page(archived, limit, cursor);
+  listChats(archived: boolean, limit: number, cursor?: string, assignee: AssigneeFilter = { kind: 'all' }): Promise<SupportChatPage> {
+    return this.list.page(archived, limit, cursor, assignee);
   }
 
   /**
@@ -95,9 +97,19 @@ export class ChatsService {
    * preview), opening it records the agent's view and marks the user's messages read.
    */
   async openForAgent(chatId: string, before?: string, limit?: number, view = true): Promise<AdminSupportChat> {
-    const head = await this.head(chatId);
+    const { assignee_id, ...head } = await this.head(chatId);
     if (view && !before) await this.recordView(chatId);
-    return { ...head, ...(await this.messages.page(chatId, before, limit)) };
+    const activity: ActivityRow[] = await this.db.query(
+      `SELECT ${ACTIVITY_COLUMNS} FROM support_chat_activity WHERE chat_id = $1 ORDER BY created_at, id`,
+      [chatId],
+    );
+    return {
+      ...head,
+      assignee: this.agents.ref(assignee_id),
+      labels: [],
+      ...(await this.messages.page(chatId, before, limit)),
+      activity: activity.map(toActivity),
+    };
   }
 
   /** Catch-up for an agent: no side effects, so a reconnect in a hidden tab marks nothing read. */
@@ -171,7 +183,7 @@ export class ChatsService {
 
   private async head(chatId: string): Promise<ChatHead> {
     const [row]: ChatHead[] = await this.db.query(
-      `SELECT c.id, c.user_id, u.email AS user_email, u.name AS user_name, c.archived_at IS NOT NULL AS archived
+      `SELECT c.id, c.user_id, u.email AS user_email, u.name AS user_name, c.archived_at IS NOT NULL AS archived, c.assignee_id
        FROM support_chats c JOIN users u ON u.id = c.user_id WHERE c.id = $1`,
       [chatId],
     );

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Subject, type Observable } from 'rxjs';
-import type { AgentSupportMessage, PresenceStatus, SupportChatListItem } from '../contracts/wire';
+import type { AgentSupportMessage, ChatActivity, PresenceStatus, SupportChatListItem } from '../contracts/wire';
 
 /**
  * Something that changed, published only after its transaction committed. Events carry what
@@ -8,7 +8,16 @@ import type { AgentSupportMessage, PresenceStatus, SupportChatListItem } from '.
  * so fanning them out costs no query.
  */
 export type ChatEvent =
-  | { kind: 'message_created'; chatId: string; message: AgentSupportMessage; userEmail: string; chat: SupportChatListItem }
+  | {
+      kind: 'message_created';
+      chatId: string;
+      message: AgentSupportMessage;
+      userEmail: string;
+      chat: SupportChatListItem;
+      /** A user's message that brought the chat back from the archive. */
+      reopened: boolean;
+    }
+  | { kind: 'chat_activity'; activity: ChatActivity }
   | { kind: 'chat_changed'; chatId: string; chat?: SupportChatListItem }
   | { kind: 'agent_signed_out'; agentId: string }
   | { kind: 'agent_presence'; agentId: string; name: string; status: PresenceStatus }

@@ -44,6 +44,8 @@ export interface AppConfig {
   presenceHeartbeatMs: number;
   /** An agent with a console open but no activity for this long shows as away. */
   agentIdleAwayMs: number;
+  /** With auto-assignment on, an agent offline this long has their open chats returned to the queue. */
+  assignmentGraceMs: number;
   /** Express's `trust proxy`: which hops' X-Forwarded-For to believe for the client's address. */
   trustProxy: string | number;
 }
@@ -154,6 +156,7 @@ export function loadConfig(env: Env): AppConfig {
     socketAdapter: oneOf(read('SOCKET_ADAPTER'), 'SOCKET_ADAPTER', SOCKET_ADAPTERS, 'streams'),
     presenceHeartbeatMs: int(read('PRESENCE_HEARTBEAT_MS'), 'PRESENCE_HEARTBEAT_MS', 5_000, 100, 60_000),
     agentIdleAwayMs: int(read('AGENT_IDLE_AWAY_MS'), 'AGENT_IDLE_AWAY_MS', 600_000, 1_000, 86_400_000),
+    assignmentGraceMs: int(read('ASSIGNMENT_GRACE_MS'), 'ASSIGNMENT_GRACE_MS', 300_000, 1_000, 86_400_000),
     trustProxy: trustProxy(read('TRUST_PROXY')),
   };
 }

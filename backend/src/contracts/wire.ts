@@ -51,6 +51,27 @@ export interface SupportChatListItem {
   message_count: number;
   unread: boolean;
   archived: boolean;
+  assignee: AgentRef | null;
+  labels: string[];
+}
+
+/** An agent as a chat names them. */
+export interface AgentRef {
+  id: string;
+  name: string;
+}
+
+/** A system line in a conversation, for agents: who assigned it to whom. */
+export interface ChatActivity {
+  id: string;
+  chat_id: string;
+  kind: 'assigned' | 'unassigned';
+  /** Who did it; null when auto-assignment did. */
+  actor: AgentRef | null;
+  assignee: AgentRef | null;
+  /** The line as the console shows it, e.g. "Ana assigned this to Ben". */
+  text: string;
+  created_at: string;
 }
 
 export interface SupportChatPage {
@@ -64,8 +85,18 @@ export interface AdminSupportChat {
   user_email: string;
   user_name: string | null;
   archived: boolean;
+  assignee: AgentRef | null;
+  labels: string[];
   messages: AgentSupportMessage[];
   has_more: boolean;
+  /** Assignment lines, oldest first; the console merges them into the conversation by time. */
+  activity: ChatActivity[];
+}
+
+/** To the agents' room: a new line in a conversation's activity. */
+export interface ChatActivityEvent {
+  type: 'chat_activity';
+  activity: ChatActivity;
 }
 
 /** The contract's codes, plus `internal_error` for a failure that is the server's own. */
@@ -125,6 +156,7 @@ export interface ServerToClientEvents {
   messages_read: (event: MessagesReadEvent) => void;
   agent_presence: (event: AgentPresenceEvent) => void;
   availability: (event: AvailabilityEvent) => void;
+  chat_activity: (event: ChatActivityEvent) => void;
 }
 
 /** Events a client sends; each takes an ack callback. */

@@ -72,6 +72,9 @@ export class ChatBroadcaster implements OnModuleInit, OnModuleDestroy {
       case 'agent_presence':
         io.to(AGENTS_ROOM).emit('agent_presence', { type: 'agent_presence', agent_id: event.agentId, name: event.name, status: event.status });
         return;
+      case 'chat_activity':
+        io.to(AGENTS_ROOM).emit('chat_activity', { type: 'chat_activity', activity: event.activity });
+        return;
       case 'availability':
         io.to(USERS_ROOM).emit('availability', { type: 'availability', status: event.status });
         return;

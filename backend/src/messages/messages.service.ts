@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AgentDirectory } from '../auth/agent-directory.service';
 import { ChatEvents } from '../common/chat-events';
 import { DomainError } from '../common/domain-error';
 import type { AgentSupportMessage, SenderType, SupportMessage } from '../contracts/wire';
@@ -64,6 +65,8 @@ interface SendRow extends MessageRow {
   message_count: number;
   archived: boolean;
   unread: boolean;
+  assignee_id: string | null;
+  reopened: boolean;
 }
 
 const SEND: Statement = { name: 'support_send_message_v2', text: 'SELECT * FROM support_send_message($1, $2, $3, $4, $5, $6)' };
@@ -79,6 +82,7 @@ export class MessagesService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly sql: Sql,
     private readonly events: ChatEvents,
+    private readonly agents: AgentDirectory,
   ) {}
 
   /**
@@ -115,7 +119,10 @@ export class MessagesService {
           message_count: Number(row.message_count),
           unread: row.unread,
           archived: row.archived,
+          assignee: this.agents.ref(row.assignee_id),
+          labels: [],
         },
+        reopened: row.reopened,
       });
     }
     return { message, created: row.created };

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { MessagesPageQuery } from '../../messages/dto/message.dto';
 
 export class ListChatsQuery {
@@ -16,6 +16,13 @@ export class ListChatsQuery {
   @Min(1)
   @Max(200)
   limit?: number;
+
+  @ApiPropertyOptional({ description: "`me`, `none` (unassigned) or an agent's id; all chats when absent" })
+  @IsOptional()
+  @Matches(/^(me|none|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/, {
+    message: "assignee must be me, none or an agent's id",
+  })
+  assignee?: string;
 
   @ApiPropertyOptional({ description: 'next_cursor of the previous page' })
   @IsOptional()

@@ -1,35 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { SEND_MESSAGE_V1 } from './1796083200000-hot-path-functions';
 
-/**
- * Agents as people: roles, deactivation, sessions that a password change or a deactivation
- * ends (by version), one-time set-password links, and the author's name kept on every agent message as it
- * was when sent.
- */
-export class AgentsAsPeople1796169600000 implements MigrationInterface {
-  name = 'AgentsAsPeople1796169600000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE admins ADD COLUMN role varchar(8) NOT NULL DEFAULT 'agent'`);
-    await q.query(`ALTER TABLE admins ADD CONSTRAINT chk_admins_role CHECK (role IN ('admin', 'agent'))`);
-    // Until now every account could do everything: they stay admins.
-    await q.query(`UPDATE admins SET role = 'admin'`);
-    await q.query(`ALTER TABLE admins ADD COLUMN deactivated_at timestamptz(3)`);
-    // Console tokens carry the version they were issued under; a deactivation or a password
-    // change moves it on, and every older token is refused.
-    await q.query(`ALTER TABLE admins ADD COLUMN session_version integer NOT NULL DEFAULT 0`);
-    await q.query(`ALTER TABLE admins ADD COLUMN password_link_hash text`);
-    await q.query(`ALTER TABLE admins ADD COLUMN password_link_expires_at timestamptz(3)`);
-    await q.query(`CREATE UNIQUE INDEX uq_admins_password_link ON admins (password_link_hash) WHERE password_link_hash IS NOT NULL`);
-
-    await q.query(`ALTER TABLE support_messages ADD COLUMN sender_name text`);
-    await q.query(`
-      UPDATE support_messages m SET sender_name = COALESCE(NULLIF(a.name, ''), split_part(a.email, '@', 1))
-      FROM admins a WHERE m.admin_id = a.id AND m.sender_type = 'admin'`);
-
-    // The send now stores the author's name with the message, and returns it.
-    await q.query(`DROP FUNCTION support_send_message(uuid, text, uuid, text, text)`);
-    await q.query(`
+// The send of SEND_MESSAGE_V1, storing the author's name too. (Superseded by a later
+// migration; kept for its down.)
+export const SEND_MESSAGE_V2 = `
       CREATE FUNCTION support_send_message(p_chat uuid, p_sender text, p_admin uuid, p_sender_name text, p_content text, p_client text)
       RETURNS TABLE (
         id uuid, chat_id uuid, content text, sender_type text, read_at timestamptz, created_at timestamptz,
@@ -77,7 +51,37 @@ export class AgentsAsPeople1796169600000 implements MigrationInterface {
                  v_chat.last_message_at > COALESCE(v_chat.admin_viewed_at, '-infinity')
           FROM users u WHERE u.id = v_chat.user_id;
       END
-      $fn$`);
+      $fn$`;
+
+/**
+ * Agents as people: roles, deactivation, sessions that a password change or a deactivation
+ * ends (by version), one-time set-password links, and the author's name kept on every agent message as it
+ * was when sent.
+ */
+export class AgentsAsPeople1796169600000 implements MigrationInterface {
+  name = 'AgentsAsPeople1796169600000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE admins ADD COLUMN role varchar(8) NOT NULL DEFAULT 'agent'`);
+    await q.query(`ALTER TABLE admins ADD CONSTRAINT chk_admins_role CHECK (role IN ('admin', 'agent'))`);
+    // Until now every account could do everything: they stay admins.
+    await q.query(`UPDATE admins SET role = 'admin'`);
+    await q.query(`ALTER TABLE admins ADD COLUMN deactivated_at timestamptz(3)`);
+    // Console tokens carry the version they were issued under; a deactivation or a password
+    // change moves it on, and every older token is refused.
+    await q.query(`ALTER TABLE admins ADD COLUMN session_version integer NOT NULL DEFAULT 0`);
+    await q.query(`ALTER TABLE admins ADD COLUMN password_link_hash text`);
+    await q.query(`ALTER TABLE admins ADD COLUMN password_link_expires_at timestamptz(3)`);
+    await q.query(`CREATE UNIQUE INDEX uq_admins_password_link ON admins (password_link_hash) WHERE password_link_hash IS NOT NULL`);
+
+    await q.query(`ALTER TABLE support_messages ADD COLUMN sender_name text`);
+    await q.query(`
+      UPDATE support_messages m SET sender_name = COALESCE(NULLIF(a.name, ''), split_part(a.email, '@', 1))
+      FROM admins a WHERE m.admin_id = a.id AND m.sender_type = 'admin'`);
+
+    // The send now stores the author's name with the message, and returns it.
+    await q.query(`DROP FUNCTION support_send_message(uuid, text, uuid, text, text)`);
+    await q.query(SEND_MESSAGE_V2);
   }
 
   async down(q: QueryRunner): Promise<void> {
