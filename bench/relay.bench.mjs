@@ -6,7 +6,7 @@
 // on one core and this process on the other, so the client is never the thing being measured.
 //
 //   node bench/relay.bench.mjs [--quick] [--only=bare,insert,server,two] [--server=dist/backend/main.js]
-//                             [--idle=N] [--no-write]
+//                             [--idle=N] [--budget=seconds] [--no-write]
 //
 // Loopback only; every loop is bounded in count and time; every server, database and Redis key
 // this run creates is removed at the end, also after a failure. Timing targets are reported as
@@ -29,6 +29,9 @@ const SERVER_CORE = 0;
 const CLIENT_CORE = 1;
 const PG = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** The run's time budget is spent: what was measured is reported, the rest left out. */
+class OutOfTime extends Error {}
 
 if (process.argv[2] === '--serve') {
   await serveBareRelay(process.argv[3]);
@@ -118,7 +121,8 @@ async function main() {
         stepSeconds: 1.5,
         idle: 2_000,
         drainMs: 3_000,
-        budgetMs: 150_000,
+        // A safety net, not the target: on a quiet machine a quick run takes under two minutes.
+        budgetMs: 300_000,
       }
     : {
         warmupSeconds: 5,
@@ -127,8 +131,10 @@ async function main() {
         stepSeconds: 5,
         idle: 10_000,
         drainMs: 10_000,
-        budgetMs: 30 * 60_000,
+        budgetMs: 40 * 60_000,
       };
+  const budgetArg = args.find((a) => a.startsWith('--budget='));
+  if (budgetArg) P.budgetMs = Math.max(10, Number(budgetArg.slice(9)) || 0) * 1000;
   const idleArg = args.find((a) => a.startsWith('--idle='));
   if (idleArg) P.idle = Math.max(100, Number(idleArg.slice(7)) || P.idle);
   const USERS = 50;
@@ -150,7 +156,7 @@ async function main() {
   const log = (text) => console.log(text.replace(/^(\n?)/, (nl) => `${nl}[${((Date.now() - runStart) / 1000).toFixed(0).padStart(3)}s] `));
   const deadline = Date.now() + P.budgetMs;
   const checkDeadline = (what) => {
-    if (Date.now() > deadline) throw new Error(`time budget of ${P.budgetMs / 1000}s spent (${what})`);
+    if (Date.now() > deadline) throw new OutOfTime(`time budget of ${P.budgetMs / 1000}s spent (${what})`);
   };
 
   // --- the machine ---
@@ -189,6 +195,9 @@ async function main() {
     commit: `${gitHead}${srcDirty ? ' (backend/src modified)' : ''}`,
     client_open_files: fdLimit,
     server_open_files: null,
+    // Other work on the machine moves every number here; the load says how much there was.
+    load_at_start: loadAverage(),
+    load_at_end: null,
   };
   log(`relay benchmark, ${mode} mode: ${cores} cores (${cpuModel}), Node ${process.version}, ${machine.pinned}`);
 
@@ -283,6 +292,7 @@ async function main() {
     const proc = {
       label,
       pid: child.pid,
+      logMark: () => ({ ...logLevels, samples: errorSamples.length }),
       get output() {
         return output;
       },
@@ -378,7 +388,7 @@ async function main() {
     redisPrefixes.add(prefix);
     const procs = [];
     const urls = [];
-    for (let i = 0; i < instances; i++) {
+    const addInstance = async (label) => {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
       const env = {
@@ -397,13 +407,14 @@ async function main() {
         MESSAGE_RATE_WINDOW_MS: '1000',
         SHUTDOWN_TIMEOUT_MS: '3000',
       };
-      const proc = spawnPinned(instances > 1 ? `server ${String.fromCharCode(65 + i)}` : 'server', [mainJs], env);
+      const proc = spawnPinned(label, [mainJs], env);
+      procs.push(proc);
       // The first instance migrates; the second starts on the migrated database.
       await waitReady(proc, async () => (await fetch(`${url}/api/health`)).ok, `the server (${proc.label})`);
       checkFiles(proc);
-      procs.push(proc);
       urls.push(url);
-    }
+    };
+    for (let i = 0; i < instances; i++) await addInstance(instances > 1 ? `server ${String.fromCharCode(65 + i)}` : 'server');
     const adminDb = async (fn) => {
       const db = new Client({ connectionString: `${PG}/${database}` });
       await db.connect();
@@ -416,10 +427,24 @@ async function main() {
     const sign = (sub) =>
       jwt.sign({ email: `${sub}@example.com` }, DEV_WIDGET_SECRET, { algorithm: 'HS256', audience: 'support-widget', subject: sub, expiresIn: '2h' });
     let agent = null;
-    return {
+    const target = {
       procs,
-      userUrl: urls[0],
-      agentUrl: urls[urls.length - 1],
+      get userUrl() {
+        return urls[0];
+      },
+      get agentUrl() {
+        return urls[urls.length - 1];
+      },
+      /**
+       * The same deployment with one more instance: the agent moves to the new one. Reusing the
+       * warmed first instance and its database saves a start and a migration, which on a busy
+       * machine is most of what a quick run would otherwise spend.
+       */
+      async withSecondInstance() {
+        procs[0].label = 'server A';
+        await addInstance('server B');
+        return target;
+      },
       /** Users with their chats: the active ones through the API, the idle crowd in SQL for speed. */
       async users(count, tag) {
         const subs = Array.from({ length: count }, (_, i) => `bench-${tag}-${i}`);
@@ -468,6 +493,7 @@ async function main() {
         return agent;
       },
     };
+    return target;
   }
 
   async function stopTarget(target) {
@@ -530,7 +556,9 @@ async function main() {
     let errors = 0;
     let duplicates = 0;
     let sent = 0;
-    const prefix = `${tag}-`;
+    // Unique per session: a client_id the server has stored before is a resend, answered from
+    // the store and never relayed again, so a reused database must never see one twice.
+    const prefix = `${session.id}-${tag}-`;
     const onRelay = (event) => {
       const cid = event?.message?.client_id;
       if (typeof cid !== 'string' || !cid.startsWith(prefix)) return;
@@ -654,7 +682,7 @@ async function main() {
       u.socket = await connect(target.userUrl, u.token);
       await request(u.socket, 'subscribe', { chat_id: u.chatId });
     });
-    return { users, agent, phases: [], progress: 0 };
+    return { id: randomBytes(4).toString('hex'), users, agent, phases: [], progress: 0 };
   }
 
   /**
@@ -769,12 +797,18 @@ async function main() {
     };
   }
 
-  async function runTarget(name, start) {
+  /**
+   * Measures one target. With `keep`, a target that worked is left running for the next one to
+   * build on; otherwise (and always after a failure) its servers are stopped here.
+   */
+  async function runTarget(name, start, { keep = false } = {}) {
     log(`\n== ${name} ==`);
     checkDeadline(name);
     const target = await start();
     target.name = name;
-    const result = { name, pids: target.procs.map((p) => p.pid) };
+    const result = { name, pids: target.procs.map((p) => p.pid), load_at_start: loadAverage() };
+    const marks = target.procs.map((p) => p.logMark());
+    let failed = false;
     try {
       const session = await openSession(target);
       try {
@@ -814,9 +848,11 @@ async function main() {
           if (!step.ok) break;
           result.max_rate = rate;
         }
-        result.peak_acks_per_s = Math.max(...[base, ...result.steps].map((s) => s.acks_per_s || 0));
-        await sweep(session);
       } finally {
+        result.peak_acks_per_s = Math.max(0, ...[result.base, ...(result.steps ?? [])].filter(Boolean).map((s) => s.acks_per_s || 0));
+        // Also after a failure: what was acknowledged gets its chance to arrive before counting.
+        await sweep(session);
+        result.swept = true;
         closeSession(session);
       }
       checkDeadline(name);
@@ -827,57 +863,75 @@ async function main() {
           `heap ${fmtKb(result.memory.heap_bytes_per_connection)}, connected in ${result.memory.connect_seconds.toFixed(1)}s)`,
       );
     } catch (err) {
-      for (const p of target.procs) note(`${name}: ${p.label} said, before failing: ${oneLine(p.output.slice(-600))}`);
-      throw err;
+      if (!(err instanceof OutOfTime)) {
+        failed = true;
+        for (const p of target.procs) note(`${name}: ${p.label} said, before failing: ${why(p.output)}`);
+        throw err;
+      }
+      // Out of time: what was measured stands, the rest is left out.
+      result.cut = err.message;
+      note(`${name}: ${err.message}; the rest of this target and the targets after it are left out`);
     } finally {
-      result.server_log = target.procs.map((p) => ({
-        label: p.label,
-        alive: p.alive(),
-        warnings: p.logLevels['40'] ?? 0,
-        errors: (p.logLevels['50'] ?? 0) + (p.logLevels['60'] ?? 0),
-        samples: p.errorSamples,
-      }));
-      for (const p of target.procs) if (!p.alive()) note(`${name}: ${p.label} died during the run: ${oneLine(p.output.slice(-600))}`);
-      await stopTarget(target);
+      result.server_log = target.procs.map((p, i) => {
+        const mark = marks[i] ?? {};
+        const since = (level) => (p.logLevels[level] ?? 0) - (mark[level] ?? 0);
+        return {
+          label: p.label,
+          alive: p.alive(),
+          warnings: since('40'),
+          errors: since('50') + since('60'),
+          samples: p.errorSamples.slice(mark.samples ?? 0),
+        };
+      });
+      for (const p of target.procs) if (!p.alive()) note(`${name}: ${p.label} died during the run: ${why(p.output)}`);
+      if (failed || !keep || result.cut) await stopTarget(target);
+      else result.kept = target;
       for (const l of result.server_log) {
         if (l.errors || l.warnings) note(`${name}: ${l.label} logged ${l.errors} errors and ${l.warnings} warnings${l.samples.length ? `, e.g. ${oneLine(l.samples[0])}` : ''}`);
       }
       const late = [result.warmup, result.base, ...(result.steps ?? []), ...(result.discarded ?? [])].filter(Boolean);
       const lost = late.reduce((n, s) => n + s.lost, 0);
       const relaying = late.reduce((n, s) => n + (s.still_relaying ?? 0), 0);
-      if (lost) note(`${name}: ${lost} acknowledged messages never reached the agent`);
+      if (lost && result.swept) note(`${name}: ${lost} acknowledged messages never reached the agent`);
       if (relaying) note(`${name}: still relaying when the sweep gave up; ${relaying} acknowledged messages had not reached the agent (late, not counted as lost)`);
     }
     return result;
   }
 
   // --- run the targets, report ---
+  const results = {};
   const plan = [
     ['bare', 'bare Socket.IO', () => startBare('bare')],
     ['insert', 'bare + INSERT', () => startBare('insert')],
     ['server', 'server, 1 instance', () => startProduct(1)],
-    ['two', 'server, 2 instances', () => startProduct(2)],
+    ['two', 'server, 2 instances', () => (results.server?.kept ? results.server.kept.withSecondInstance() : startProduct(2))],
   ].filter(([key]) => only.includes(key));
 
-  const results = {};
   let failure = null;
   try {
     for (const [key, name, start] of plan) {
       try {
-        results[key] = await runTarget(name, start);
+        results[key] = await runTarget(name, start, { keep: key === 'server' && only.includes('two') });
       } catch (err) {
         // One broken target still leaves the others worth reporting.
+        if (err instanceof OutOfTime) {
+          results[key] = { name, failed: `not run: ${err.message}` };
+          note(`${name}: not run, ${err.message}`);
+          break;
+        }
         results[key] = { name, failed: err.message };
         console.error(`${name} failed: ${err.message}`);
         failure ??= err;
-        if (/time budget/.test(err.message)) break;
       }
+      if (results[key].cut) break;
     }
   } finally {
+    for (const r of Object.values(results)) delete r.kept;
     await cleanup();
     clearTimeout(watchdog);
   }
 
+  machine.load_at_end = loadAverage();
   const report = buildReport({ machine, params: { ...P, users: USERS, base_rate: BASE_RATE, p99_budget_ms: P99_BUDGET_MS }, results, notes });
   console.log(`\n${report.markdown}`);
   if (write) {
@@ -918,14 +972,14 @@ function buildReport({ machine, params, results, notes }) {
     const r = results[key];
     if (!r) continue;
     if (r.failed) {
-      rows.push(`| ${r.name} | failed: ${r.failed.split('\n')[0].slice(0, 80)} | | | | | | | | | |`);
+      rows.push(`| ${r.name} | failed: ${r.failed.split('\n')[0].slice(0, 160)} | | | | | | | | | | |`);
       continue;
     }
     rows.push(
       `| ${r.name} | ${ms(r.base?.ack_p50)} | ${ms(r.base?.ack_p99)} | ${ms(r.base?.relay_p50)} | ${ms(r.base?.relay_p99)} | ${rateText(r)} | ` +
         `${Number.isFinite(r.peak_acks_per_s) ? Math.round(r.peak_acks_per_s) : '–'} | ${fmtKb(r.memory?.bytes_per_connection)}` +
         `${r.memory && r.memory.connections !== params.idle ? ` (${r.memory.connections.toLocaleString('en-US')} sockets)` : ''} | ` +
-        `${ratio(r.max_rate, ins?.max_rate)} | ${ratio(r.base?.relay_p50, ins?.base?.relay_p50)} | ${ratio(r.memory?.bytes_per_connection, bare?.memory?.bytes_per_connection)} |`,
+        `${ratio(r.max_rate, ins?.max_rate)} | ${ratio(r.base?.relay_p50, ins?.base?.relay_p50)} | ${ratio(r.memory?.bytes_per_connection, bare?.memory?.bytes_per_connection)} | ${r.load_at_start} |`,
     );
   }
 
@@ -937,7 +991,9 @@ function buildReport({ machine, params, results, notes }) {
     'throughput at p99 < 50 ms ≥ 0.8× bare + INSERT',
     // With the baseline under the first step there is nothing to compare against.
     measured(server, ins) ? (ins.max_rate > 0 ? server.max_rate >= 0.8 * ins.max_rate : 'inconclusive') : null,
-    measured(server, ins) ? `${rateText(server)} vs ${rateText(ins)} msgs/s (${ratio(server.max_rate, ins.max_rate)})` : '',
+    measured(server, ins)
+      ? `${rateText(server)} vs ${rateText(ins)} msgs/s (${ratio(server.max_rate, ins.max_rate)}); peak acks/s ${Math.round(server.peak_acks_per_s)} vs ${Math.round(ins.peak_acks_per_s)} (${ratio(server.peak_acks_per_s, ins.peak_acks_per_s)})`
+      : '',
   );
   check(
     'relay p50 at 200 msgs/s ≤ 1.5× bare + INSERT',
@@ -972,14 +1028,14 @@ function buildReport({ machine, params, results, notes }) {
   const markdown = [
     `# Relay benchmark (${machine.mode})`,
     '',
-    `${machine.date.slice(0, 16).replace('T', ' ')} UTC · ${machine.nproc} cores (nproc), ${machine.cpu} · Node ${machine.node} · ${machine.pinned} · commit ${machine.commit} · ulimit -n: client ${machine.client_open_files ?? '?'}, servers ${machine.server_open_files ?? '?'}`,
+    `${machine.date.slice(0, 16).replace('T', ' ')} UTC · ${machine.nproc} cores (nproc), ${machine.cpu} · Node ${machine.node} · ${machine.pinned} · commit ${machine.commit} · ulimit -n: client ${machine.client_open_files ?? '?'}, servers ${machine.server_open_files ?? '?'} · load average ${machine.load_at_start} at the start, ${machine.load_at_end} at the end`,
     '',
     `${params.users} users each in their own chat and one agent subscribed to every chat; open-loop load, latencies from each message's scheduled send time, in ms. ` +
       `"max rate": the highest offered rate of ${params.steps.join(', ')} msgs/s (${params.stepSeconds} s each) with relay p99 under ${params.p99_budget_ms} ms and nothing lost. ` +
-      `Memory: server RSS per idle, subscribed socket at ${params.idle.toLocaleString('en-US')} sockets, after a forced GC. Ratios against bare + INSERT (memory against bare Socket.IO).`,
+      `Memory: server RSS per idle, subscribed socket at ${params.idle.toLocaleString('en-US')} sockets, after a forced GC. Ratios against bare + INSERT (memory against bare Socket.IO); "load": the machine's load average when the target started.`,
     '',
-    `| target | ack p50 @${params.base_rate} | ack p99 @${params.base_rate} | relay p50 @${params.base_rate} | relay p99 @${params.base_rate} | max rate (msgs/s) | peak acks/s | memory / socket | rate ratio | relay p50 ratio | memory ratio |`,
-    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    `| target | ack p50 @${params.base_rate} | ack p99 @${params.base_rate} | relay p50 @${params.base_rate} | relay p99 @${params.base_rate} | max rate (msgs/s) | peak acks/s | memory / socket | rate ratio | relay p50 ratio | memory ratio | load |`,
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
     ...rows,
     '',
     '| target | status | measured |',
@@ -1078,6 +1134,10 @@ async function inspect(url, work) {
   } finally {
     ws.close();
   }
+}
+
+function loadAverage() {
+  return readText('/proc/loadavg').split(' ')[0] || '?';
 }
 
 function vmRss(pid) {
