@@ -45,9 +45,11 @@ async function seed(from, to) {
     [from, to],
   );
   await db.query(
-    `INSERT INTO support_chats (user_id, last_message_at, message_count, admin_viewed_at)
+    `INSERT INTO support_chats (user_id, last_message_at, message_count, admin_viewed_at, assignee_id)
      SELECT u.id, now() - (g || ' seconds')::interval, 3,
-            CASE WHEN g % 3 = 0 THEN NULL ELSE now() END
+            CASE WHEN g % 3 = 0 THEN NULL ELSE now() END,
+            -- A third of the chats are the agent's own ("Mine"), a third unassigned.
+            CASE WHEN g % 3 = 1 THEN (SELECT id FROM admins ORDER BY created_at LIMIT 1) END
      FROM generate_series($1::int, $2::int - 1) g JOIN users u ON u.external_id = 'bench-' || g`,
     [from, to],
   );
@@ -79,6 +81,8 @@ async function measure(token) {
     'first page': await median(page('limit=50')),
     'middle page': await median(page(`limit=50&cursor=${cursor}`)),
     'archived tab': await median(page('archived=true&limit=50')),
+    mine: await median(page('assignee=me&limit=50')),
+    unassigned: await median(page('assignee=none&limit=50')),
   };
 }
 
