@@ -148,6 +148,18 @@ export interface AvailabilityEvent {
   status: PresenceStatus;
 }
 
+/**
+ * To the other side of a chat: someone is typing (or stopped). Never stored; a client clears
+ * it by itself 6 s after the last one.
+ */
+export interface TypingEvent {
+  type: 'typing';
+  chat_id: string;
+  sender_type: SenderType;
+  sender_name: string | null;
+  typing: boolean;
+}
+
 /** Events the server emits on the `/support` namespace. */
 export interface ServerToClientEvents {
   new_message: (event: NewMessageEvent) => void;
@@ -157,6 +169,7 @@ export interface ServerToClientEvents {
   agent_presence: (event: AgentPresenceEvent) => void;
   availability: (event: AvailabilityEvent) => void;
   chat_activity: (event: ChatActivityEvent) => void;
+  typing: (event: TypingEvent) => void;
 }
 
 /** Events a client sends; each takes an ack callback. */
@@ -169,6 +182,8 @@ export interface ClientToServerEvents {
     ack: (res: Ack<{ message: AgentSupportMessage }>) => void,
   ) => void;
   mark_read: (payload: { chat_id: string; up_to?: string }, ack: (res: Ack<{ updated: number }>) => void) => void;
+  /** Relayed to the other side of the chat only; at most one every 2 s is relayed per socket. */
+  typing: (payload: { chat_id: string; typing: boolean }, ack: (res: Ack) => void) => void;
   /** Agents only: the console's away switch. */
   set_presence: (payload: { status: 'online' | 'away' }, ack: (res: Ack<{ status: PresenceStatus }>) => void) => void;
 }

@@ -9,3 +9,6 @@ export const agentRoom = (agentId: string) => `agent:${agentId}`;
 
 /** Every user socket: the team's availability reaches them all with one emit. */
 export const USERS_ROOM = 'support_users';
+
+/** Every agent socket: what the user side's relays (typing) leave out, and the reverse. */
+export const AGENT_SOCKETS_ROOM = 'support_agent_sockets';

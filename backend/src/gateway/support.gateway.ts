@@ -12,7 +12,8 @@ import { Metrics } from '../metrics/metrics.service';
 import { ChatBroadcaster } from './chat-broadcaster';
 import { PresenceService } from '../presence/presence.service';
 import { SetPresencePayload } from '../presence/presence.payload';
-import { AGENTS_ROOM, agentRoom, chatRoom, USERS_ROOM } from './rooms';
+import { AGENT_SOCKETS_ROOM, AGENTS_ROOM, agentRoom, chatRoom, USERS_ROOM } from './rooms';
+import { TypingPayload } from './typing.payload';
 import { ChatRefPayload, MarkReadPayload, parseEmptyPayload, parsePayload, SendMessagePayload } from './socket-payloads';
 import { TokenExpiry } from './token-expiry';
 
@@ -20,11 +21,16 @@ interface SocketData {
   identity: Identity;
   /** A user's own chat, once resolved: the first subscribe or send looks it up, later ones reuse it. */
   chatId?: string;
+  /** The chat this socket said it is typing in, and when it last said so. */
+  typingIn?: string;
+  typingAt?: number;
 }
 export type SupportSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type SupportNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 type Handler = (socket: SupportSocket, body: unknown) => Promise<object>;
+
+const TYPING_EVERY_MS = 2000;
 type Listener = (this: SupportSocket, body: unknown, ack?: unknown) => void;
 
 /**
@@ -66,10 +72,13 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
       send_message: listener((socket, body) => this.sendMessage(socket, body)),
       mark_read: listener((socket, body) => this.markRead(socket, body)),
       set_presence: listener((socket, body) => this.setPresence(socket, body)),
+      typing: listener((socket, body) => this.typing(socket, body)),
     };
     const { expiry, logger } = this;
+    const stopTyping = (socket: SupportSocket) => this.relayTyping(socket, false);
     this.onDisconnect = function (this: SupportSocket) {
       expiry.forget(this);
+      if (this.data.typingIn) stopTyping(this);
       if (this.data.identity?.kind === 'agent') {
         presence.disconnected(this.id).catch((err: unknown) => logger.warn(`presence: ${err instanceof Error ? err.message : String(err)}`));
       }
@@ -103,7 +112,7 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
       const identity = socket.data.identity;
       this.expiry.track(socket, identity.exp);
       if (identity.kind === 'agent') {
-        void socket.join(agentRoom(identity.adminId));
+        void socket.join([agentRoom(identity.adminId), AGENT_SOCKETS_ROOM]);
         this.presence
           .connected(socket.id, identity.adminId)
           .catch((err: unknown) => this.logger.warn(`presence: ${err instanceof Error ? err.message : String(err)}`));
@@ -134,6 +143,44 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
     return {};
   }
 
+  /**
+   * Relayed to the other side of the chat only (a user's to its agents, an agent's to its user),
+   * from what the socket already holds: typing never touches Postgres. A socket may relay for a
+   * chat it has joined (a user: their own, once subscribed).
+   */
+  private async typing(socket: SupportSocket, body: unknown): Promise<object> {
+    const { chat_id, typing } = parsePayload(TypingPayload, body);
+    const allowed = socket.data.identity.kind === 'user' ? socket.data.chatId === chat_id : socket.rooms.has(chatRoom(chat_id));
+    if (!allowed) throw new DomainError('forbidden');
+    const now = Date.now();
+    // "Still typing" at most every 2 s per socket, whatever the client sends; a stop always goes.
+    if (typing && socket.data.typingIn === chat_id && now - (socket.data.typingAt ?? 0) < TYPING_EVERY_MS) return {};
+    if (typing) {
+      socket.data.typingIn = chat_id;
+      socket.data.typingAt = now;
+    }
+    this.relayTyping(socket, typing, chat_id);
+    return {};
+  }
+
+  private relayTyping(socket: SupportSocket, typing: boolean, chatId = socket.data.typingIn): void {
+    if (!chatId) return;
+    if (!typing) {
+      if (socket.data.typingIn !== chatId) return;
+      socket.data.typingIn = undefined;
+      socket.data.typingAt = undefined;
+    }
+    const identity = socket.data.identity;
+    const event = {
+      type: 'typing' as const,
+      chat_id: chatId,
+      sender_type: identity.kind === 'user' ? ('user' as const) : ('admin' as const),
+      sender_name: identity.kind === 'user' ? identity.name : (this.agents.get(identity.adminId)?.name ?? null),
+      typing,
+    };
+    socket.to(chatRoom(chatId)).except(identity.kind === 'user' ? USERS_ROOM : AGENT_SOCKETS_ROOM).emit('typing', event);
+  }
+
   private async setPresence(socket: SupportSocket, body: unknown): Promise<object> {
     const { status } = parsePayload(SetPresencePayload, body);
     const identity = socket.data.identity;
@@ -157,6 +204,8 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
   private async sendMessage(socket: SupportSocket, body: unknown): Promise<object> {
     const { chat_id, content, client_id } = parsePayload(SendMessagePayload, body);
     const identity = socket.data.identity;
+    // Sending ends typing at once on the other side.
+    if (socket.data.typingIn === chat_id) this.relayTyping(socket, false);
     // The sender type comes from the token, never from the payload.
     if (identity.kind === 'agent') return { message: await this.chats.sendAsAgent(identity, chat_id, content, client_id) };
     const own = await this.ownChat(socket, identity, true);
