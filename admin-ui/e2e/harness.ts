@@ -12,6 +12,7 @@ export interface ChatMessage {
   content: string;
   sender_type: 'user' | 'admin';
   client_id: string | null;
+  sender_name: string | null;
 }
 
 export interface ReadReceipt {
@@ -38,11 +39,21 @@ export async function newPage(
   return { context, page, errors };
 }
 
-export async function logIn(page: Page, server: TestServer): Promise<void> {
+export interface Account {
+  email: string;
+  password: string;
+}
+
+/** Signs in through the login page, as the first admin unless another account is given. */
+export async function logIn(
+  page: Page,
+  server: TestServer,
+  account: Account = server.admin,
+): Promise<void> {
   await page.goto(`${server.url}/admin/`);
   await page.waitForURL(/\/admin\/login/);
-  await page.fill('input[name=email]', server.admin.email);
-  await page.fill('input[name=password]', server.admin.password);
+  await page.fill('input[name=email]', account.email);
+  await page.fill('input[name=password]', account.password);
   await page.click('button[type=submit]');
   await page.waitForURL(/\/admin\/chats$/);
   await page.locator('h1', { hasText: 'Support Chats' }).waitFor();
@@ -77,6 +88,12 @@ export class EndUser {
     });
     if (res.status !== 201) throw new Error(`user send failed: ${res.status} ${await res.text()}`);
     return (await res.json()) as ChatMessage;
+  }
+
+  /** The conversation as the user's widget reads it (the newest page). */
+  async messages(): Promise<ChatMessage[]> {
+    const res = await this.fetch('/api/support_chat');
+    return ((await res.json()) as { messages: ChatMessage[] }).messages;
   }
 
   async markRead(): Promise<void> {
@@ -349,4 +366,57 @@ function subscribedChat(frame: string): string | null {
   const match = /^42\/support,\d*\["subscribe",(\{.*\})\]$/.exec(frame);
   if (!match) return null;
   return (JSON.parse(match[1]) as { chat_id?: string }).chat_id ?? null;
+}
+
+/** A call to the server's API, as the first admin unless a token is given (`null`: none). */
+export async function api<T = unknown>(
+  server: TestServer,
+  path: string,
+  options: { method?: string; token?: string | null; body?: unknown } = {},
+): Promise<{ status: number; body: T }> {
+  const token = options.token === undefined ? await server.adminToken() : options.token;
+  const res = await fetch(`${server.url}${path}`, {
+    method: options.method ?? 'GET',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+}
+
+export interface TeamMember extends Account {
+  id: string;
+  name: string;
+}
+
+let members = 0;
+
+/** Adds an agent with a password, as the first admin would in the Team page. */
+export async function addAgent(
+  server: TestServer,
+  name: string,
+  role: 'admin' | 'agent' = 'agent',
+): Promise<TeamMember> {
+  const email = `${name.toLowerCase().replace(/\W+/g, '.')}.${++members}@example.com`;
+  const password = 'correct horse battery staple';
+  const res = await api<{ agent: { id: string } }>(server, '/api/admin/agents', {
+    method: 'POST',
+    body: { email, name, role, password },
+  });
+  if (res.status !== 201) throw new Error(`adding ${name}: ${res.status}`);
+  return { id: res.body.agent.id, email, password, name };
+}
+
+/** A console token for an account, as its login answers it. */
+export async function tokenFor(server: TestServer, account: Account): Promise<string> {
+  const res = await api<{ access_token: string }>(server, '/api/auth/login', {
+    method: 'POST',
+    token: null,
+    body: { email: account.email, password: account.password },
+  });
+  if (res.status !== 200) throw new Error(`login of ${account.email}: ${res.status}`);
+  return res.body.access_token;
 }

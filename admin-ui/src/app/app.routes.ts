@@ -1,5 +1,5 @@
 import { Routes } from '@angular/router';
-import { authGuard, guestGuard } from './core/auth.guard';
+import { adminGuard, authGuard, guestGuard } from './core/auth.guard';
 
 export const routes: Routes = [
   {
@@ -9,10 +9,32 @@ export const routes: Routes = [
     loadComponent: () => import('./login/login.component').then((m) => m.LoginComponent),
   },
   {
-    path: 'chats',
-    canActivate: [authGuard],
-    loadChildren: () => import('./chats/chats.routes').then((m) => m.CHATS_ROUTES),
+    // Public: reached from a one-time link an admin sent, before the agent has a password.
+    path: 'set-password',
+    title: 'Set your password · Support Chats',
+    loadComponent: () =>
+      import('./set-password/set-password.component').then((m) => m.SetPasswordComponent),
   },
-  { path: '', pathMatch: 'full', redirectTo: 'chats' },
+  {
+    path: '',
+    canActivate: [authGuard],
+    loadComponent: () => import('./shell/shell.component').then((m) => m.ShellComponent),
+    children: [
+      {
+        path: 'chats',
+        loadChildren: () => import('./chats/chats.routes').then((m) => m.CHATS_ROUTES),
+      },
+      {
+        path: 'team',
+        canActivate: [adminGuard],
+        loadChildren: () => import('./team/team.routes').then((m) => m.TEAM_ROUTES),
+      },
+      {
+        path: 'profile',
+        loadChildren: () => import('./profile/profile.routes').then((m) => m.PROFILE_ROUTES),
+      },
+      { path: '', pathMatch: 'full', redirectTo: 'chats' },
+    ],
+  },
   { path: '**', redirectTo: 'chats' },
 ];

@@ -15,6 +15,8 @@ export function chatItem(overrides: Partial<SupportChatListItem> = {}): SupportC
     message_count: 1,
     unread: false,
     archived: false,
+    assignee: null,
+    labels: [],
     ...overrides,
   };
 }
@@ -41,8 +43,11 @@ export function adminChat(overrides: Partial<AdminSupportChat> = {}): AdminSuppo
     user_email: 'dana@example.com',
     user_name: 'Dana Scully',
     archived: false,
+    assignee: null,
+    labels: [],
     messages: [],
     has_more: false,
+    activity: [],
     ...overrides,
   };
 }

@@ -86,6 +86,10 @@ export class FakeSocketService implements SocketServiceApi {
     this.token = token;
   }
 
+  setToken(token: string): void {
+    this.token = token;
+  }
+
   disconnect(): void {
     this.disconnects++;
   }

@@ -1,28 +1,20 @@
 import { Routes } from '@angular/router';
-import { ChatsShellComponent } from './chats-shell.component';
 
+// Inside the shell, which provides the ChatsStore these pages share.
 export const CHATS_ROUTES: Routes = [
   {
     path: '',
-    component: ChatsShellComponent,
-    children: [
-      {
-        path: '',
-        data: { archived: false },
-        loadComponent: () =>
-          import('./chat-list/chat-list.component').then((m) => m.ChatListComponent),
-      },
-      {
-        path: 'archived',
-        data: { archived: true },
-        loadComponent: () =>
-          import('./chat-list/chat-list.component').then((m) => m.ChatListComponent),
-      },
-      {
-        path: ':id',
-        loadComponent: () =>
-          import('./chat-detail/chat-detail.component').then((m) => m.ChatDetailComponent),
-      },
-    ],
+    data: { archived: false },
+    loadComponent: () => import('./chat-list/chat-list.component').then((m) => m.ChatListComponent),
+  },
+  {
+    path: 'archived',
+    data: { archived: true },
+    loadComponent: () => import('./chat-list/chat-list.component').then((m) => m.ChatListComponent),
+  },
+  {
+    path: ':id',
+    loadComponent: () =>
+      import('./chat-detail/chat-detail.component').then((m) => m.ChatDetailComponent),
   },
 ];

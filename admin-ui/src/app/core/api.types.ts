@@ -14,7 +14,11 @@ export type {
   AgentRole,
   AgentView,
 } from '../../../../backend/src/contracts/wire';
-import type { AgentRole, AgentSupportMessage } from '../../../../backend/src/contracts/wire';
+import type {
+  AgentRole,
+  AgentSupportMessage,
+  AgentView,
+} from '../../../../backend/src/contracts/wire';
 
 /** Agents see every message with its author: `sender_name` and `admin_id`. */
 export type SupportMessage = AgentSupportMessage;
@@ -26,10 +30,25 @@ export interface AdminProfile {
   role: AgentRole;
 }
 
-export interface LoginResponse {
+export interface LoginResponse extends SessionToken {
+  admin: AdminProfile;
+}
+
+/** A console token and how long it lives: from login, and again after changing one's password. */
+export interface SessionToken {
   access_token: string;
   expires_in: number;
-  admin: AdminProfile;
+}
+
+/** `POST /api/admin/agents`: the new agent, and a one-time link when no password was given. */
+export interface CreatedAgent {
+  agent: AgentView;
+  set_password_url?: string;
+}
+
+/** `POST /api/admin/agents/:id/password`: a one-time link when no password was given. */
+export interface PasswordReset {
+  set_password_url?: string;
 }
 
 export type AckErrorCode =

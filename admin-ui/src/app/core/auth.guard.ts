@@ -13,3 +13,9 @@ export const guestGuard: CanActivateFn = () => {
   const auth = inject(AuthService);
   return auth.isLoggedIn() ? inject(Router).createUrlTree(['/chats']) : true;
 };
+
+/** Team management is for admins; anyone else lands on the chats (the server answers 403 anyway). */
+export const adminGuard: CanActivateFn = () => {
+  const auth = inject(AuthService);
+  return auth.isAdmin() ? true : inject(Router).createUrlTree(['/chats']);
+};

@@ -68,7 +68,28 @@ describe('authInterceptor', () => {
     await result;
     expect(auth.token()).toBeNull();
     expect(sessionStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
-    expect(navigate).toHaveBeenCalledWith(['/login'], expect.anything());
+    expect(navigate).toHaveBeenCalledWith(['/login'], {
+      queryParams: expect.objectContaining({ session: 'ended' }),
+    });
+  });
+
+  it('keeps the session when a 401 answers a token that a password change has replaced', async () => {
+    await logIn();
+    const router = TestBed.inject(Router);
+    const navigate = vi.spyOn(router, 'navigate').mockResolvedValue(true);
+    const result = firstValueFrom(http.get('/api/admin/chats')).catch((e: unknown) => e);
+    const req = backend.expectOne('/api/admin/chats');
+    expect(req.request.headers.get('Authorization')).toBe('Bearer tok-1');
+    auth.replaceToken({ access_token: 'tok-2', expires_in: 3600 });
+    req.flush({ statusCode: 401 }, { status: 401, statusText: 'Unauthorized' });
+    await result;
+    expect(auth.token()).toBe('tok-2');
+    expect(navigate).not.toHaveBeenCalled();
+    // The next call goes out with the new token.
+    void firstValueFrom(http.get('/api/admin/chats'));
+    const next = backend.expectOne('/api/admin/chats');
+    expect(next.request.headers.get('Authorization')).toBe('Bearer tok-2');
+    next.flush({ items: [], next_cursor: null });
   });
 
   it('leaves a 401 from the login call to the form', async () => {

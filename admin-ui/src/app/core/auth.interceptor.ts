@@ -23,11 +23,19 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
 
   return next(signed).pipe(
     catchError((error: unknown) => {
-      // A 401 on the login call itself is a wrong password, which the form shows.
-      if (error instanceof HttpErrorResponse && error.status === 401 && !isLogin) {
+      // A 401 on the login call itself is a wrong password, which the form shows. One for a
+      // token that was replaced meanwhile (a password change) says nothing about the new one.
+      if (
+        error instanceof HttpErrorResponse &&
+        error.status === 401 &&
+        !isLogin &&
+        auth.token() === token
+      ) {
         auth.logout();
         const returnUrl = router.url.startsWith('/login') ? undefined : router.url;
-        void router.navigate(['/login'], { queryParams: returnUrl ? { returnUrl } : {} });
+        void router.navigate(['/login'], {
+          queryParams: { session: 'ended', ...(returnUrl ? { returnUrl } : {}) },
+        });
       }
       return throwError(() => error);
     }),

@@ -85,6 +85,14 @@ class FakeIoSocket {
   }
 }
 
+/** What a handshake with these options presents to the server, as socket.io-client asks for it. */
+function handshake(opened: { namespace: string; options: unknown }): unknown {
+  const { auth } = opened.options as { auth: (send: (data: object) => void) => void };
+  let data: object | undefined;
+  auth((d) => (data = d));
+  return { namespace: opened.namespace, auth: data };
+}
+
 /** Lets the service's await chains run. */
 const flush = (): Promise<void> => new Promise((resolve) => setTimeout(resolve));
 
@@ -114,7 +122,7 @@ describe('SocketService', () => {
     const admin = service.joinAdminRoom();
     const chat = service.joinChat('c1');
     service.connect('tok');
-    expect(opened).toEqual([{ namespace: '/support', options: { auth: { token: 'tok' } } }]);
+    expect(opened.map(handshake)).toEqual([{ namespace: '/support', auth: { token: 'tok' } }]);
     expect(service.status()).toBe('connecting');
     fake.serverAccepts();
     expect(service.status()).toBe('online');
@@ -322,6 +330,50 @@ describe('SocketService', () => {
     }
   });
 
+  it('signs the reconnect after a password change in with the new token, keeping its rooms', async () => {
+    vi.useFakeTimers();
+    try {
+      let refused = 0;
+      service.unauthorized$.subscribe(() => refused++);
+      void service.joinAdminRoom();
+      service.connect('old');
+      expect(handshake(opened[0])).toMatchObject({ auth: { token: 'old' } });
+      fake.serverAccepts();
+      await vi.advanceTimersByTimeAsync(0);
+      // The server ends every session of the agent, this one included, and answers the
+      // password change with a fresh token.
+      fake.drops('io server disconnect', false);
+      service.setToken('fresh');
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(fake.connectCalls).toBe(1);
+      expect(handshake(opened[0])).toMatchObject({ auth: { token: 'fresh' } });
+      fake.serverAccepts();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(service.status()).toBe('online');
+      expect(refused).toBe(0);
+      expect(fake.events()).toEqual(['subscribe_admin', 'subscribe_admin']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('does not sign out over a refusal of the token a password change replaced', () => {
+    let refused = 0;
+    service.unauthorized$.subscribe(() => refused++);
+    service.connect('old');
+    handshake(opened[0]); // the handshake went out with the old token…
+    service.setToken('fresh'); // …and the new one came back before the refusal did.
+    fake.fire('connect_error', new Error('unauthorized'));
+    expect(refused).toBe(0);
+    expect(fake.connectCalls).toBe(1);
+    expect(service.status()).toBe('reconnecting');
+    // The new token is refused too (the agent was deactivated meanwhile): now it is final.
+    handshake(opened[0]);
+    fake.fire('connect_error', new Error('unauthorized'));
+    expect(refused).toBe(1);
+    expect(service.status()).toBe('offline');
+  });
+
   it('turns an unanswered send into a timeout error', async () => {
     service.connect('tok');
     fake.serverAccepts();
@@ -352,10 +404,7 @@ describe('SocketService', () => {
     service.connect('tok-2');
     fake.serverAccepts();
     await flush();
-    expect(opened.map((o) => o.options)).toEqual([
-      { auth: { token: 'tok' } },
-      { auth: { token: 'tok-2' } },
-    ]);
+    expect(handshake(opened[1])).toEqual({ namespace: '/support', auth: { token: 'tok-2' } });
     expect(fake.emitted).toEqual([]);
     expect(previous.events()).toEqual(['subscribe_admin', 'subscribe']);
   });

@@ -75,6 +75,10 @@ export class SocketService implements OnDestroy {
   private readonly chatRooms = new Map<string, ChatRoom>();
   private adminRoom: RoomJoin | null = null;
   private hasConnected = false;
+  private token = '';
+  // The token the latest handshake presented: a refusal of an older token than the current one
+  // is no reason to sign out.
+  private handshakeToken = '';
   // Counts connections, so that an ack that comes back after its connection dropped is ignored.
   private connection = 0;
   private readonly reconnectedSubject = new Subject<void>();
@@ -93,9 +97,17 @@ export class SocketService implements OnDestroy {
   connect(token: string): void {
     if (this.socket) return;
     this.hasConnected = false;
+    this.token = token;
+    this.handshakeToken = token;
     this.status.set('connecting');
-    // Relative namespace: the console is served by the same origin as the socket.
-    const socket = this.createSocket('/support', { auth: { token } });
+    // Relative namespace: the console is served by the same origin as the socket. The token is
+    // read at each handshake, so a reconnect presents the newest one (see setToken).
+    const socket = this.createSocket('/support', {
+      auth: (send: (data: object) => void) => {
+        this.handshakeToken = this.token;
+        send({ token: this.token });
+      },
+    });
     this.socket = socket;
 
     socket.on('connect', () => {
@@ -124,6 +136,12 @@ export class SocketService implements OnDestroy {
       }
     });
     socket.on('connect_error', (err: Error) => {
+      if (err.message === 'unauthorized' && this.handshakeToken !== this.token) {
+        // Refused a token that was replaced meanwhile (a password change): try the new one.
+        this.status.set('reconnecting');
+        socket.connect();
+        return;
+      }
       if (err.message === 'unauthorized') {
         this.status.set('offline');
         this.unauthorizedSubject.next();
@@ -135,6 +153,14 @@ export class SocketService implements OnDestroy {
       // Each listener is typed by its own event; the map is keyed the same way.
       socket.on(name, (payload: unknown) => this.subject(name).next(payload));
     }
+  }
+
+  /**
+   * The token the next handshake presents. The connection stays as it is: a password change
+   * makes the server close it, and the reconnect then signs in with this token.
+   */
+  setToken(token: string): void {
+    this.token = token;
   }
 
   disconnect(): void {

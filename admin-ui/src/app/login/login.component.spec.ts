@@ -24,9 +24,10 @@ describe('LoginComponent', () => {
     router = TestBed.inject(Router);
   });
 
-  async function render(returnUrl?: string) {
+  async function render(returnUrl?: string, query: { session?: string; password?: string } = {}) {
     const fixture = TestBed.createComponent(LoginComponent);
     if (returnUrl) fixture.componentRef.setInput('returnUrl', returnUrl);
+    for (const [name, value] of Object.entries(query)) fixture.componentRef.setInput(name, value);
     await fixture.whenStable();
     const el = fixture.nativeElement as HTMLElement;
     const type = (name: string, value: string): void => {
@@ -94,6 +95,48 @@ describe('LoginComponent', () => {
     expect(navigate).not.toHaveBeenCalled();
     expect(TestBed.inject(AuthService).token()).toBeNull();
     expect(el.querySelector<HTMLButtonElement>('button[type=submit]')!.disabled).toBe(false);
+  });
+
+  it('says why the agent is here: a session the server ended, or a password just set', async () => {
+    const status = (el: HTMLElement) => el.querySelector('[role=status]')?.textContent?.trim();
+    expect(status((await render()).el)).toBeUndefined();
+    expect(status((await render(undefined, { session: 'ended' })).el)).toBe(
+      'Your session has ended. Sign in again.',
+    );
+    expect(status((await render(undefined, { password: 'set' })).el)).toBe(
+      'Your password is set. Sign in with it.',
+    );
+  });
+
+  it("shows the server's reason when it refuses a right password: a deactivated account", async () => {
+    const { fixture, el, type, submit } = await render();
+    type('email', 'eve@example.com');
+    type('password', 'correct horse battery');
+    await submit();
+    backend
+      .expectOne('/api/auth/login')
+      .flush(
+        { statusCode: 401, message: 'This account is deactivated', error: 'Unauthorized' },
+        { status: 401, statusText: 'Unauthorized' },
+      );
+    await fixture.whenStable();
+    expect(el.querySelector('[role=alert]')?.textContent).toContain('This account is deactivated.');
+    expect(TestBed.inject(AuthService).token()).toBeNull();
+  });
+
+  it('stores the role the server answers with', async () => {
+    vi.spyOn(router, 'navigateByUrl').mockResolvedValue(true);
+    const { type, submit } = await render();
+    type('email', 'ada@example.com');
+    type('password', 'pw');
+    await submit();
+    backend.expectOne('/api/auth/login').flush({
+      access_token: 't',
+      expires_in: 60,
+      admin: { id: '1', email: 'ada@example.com', name: 'Ada', role: 'admin' },
+    });
+    await Promise.resolve();
+    expect(TestBed.inject(AuthService).isAdmin()).toBe(true);
   });
 
   it('asks for both fields before calling the server', async () => {

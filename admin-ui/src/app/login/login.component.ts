@@ -1,7 +1,8 @@
-import { ChangeDetectionStrategy, Component, inject, input, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
 import { HttpErrorResponse } from '@angular/common/http';
 import { Router } from '@angular/router';
 import { AuthService } from '../core/auth.service';
+import { errorMessage } from '../core/http-error';
 
 @Component({
   selector: 'app-login',
@@ -15,9 +16,19 @@ export class LoginComponent {
 
   /** Where a 401 interrupted the agent; bound from the query string. */
   readonly returnUrl = input<string | undefined>();
+  /** `ended` when the server ended the session (expired, deactivated, password changed elsewhere). */
+  readonly session = input<string | undefined>();
+  /** `set` after the agent chose a password on the set-password page. */
+  readonly password = input<string | undefined>();
+
+  protected readonly notice = computed(() => {
+    if (this.password() === 'set') return 'Your password is set. Sign in with it.';
+    if (this.session() === 'ended') return 'Your session has ended. Sign in again.';
+    return null;
+  });
 
   protected readonly email = signal('');
-  protected readonly password = signal('');
+  protected readonly secret = signal('');
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
 
@@ -25,7 +36,7 @@ export class LoginComponent {
     event.preventDefault();
     if (this.busy()) return;
     const email = this.email().trim();
-    const password = this.password();
+    const password = this.secret();
     if (!email || !password) {
       this.error.set('Enter your email and password.');
       return;
@@ -44,7 +55,7 @@ export class LoginComponent {
     });
   }
 
-  protected onInput(field: 'email' | 'password', event: Event): void {
+  protected onInput(field: 'email' | 'secret', event: Event): void {
     const value = (event.target as HTMLInputElement).value;
     this[field].set(value);
   }
@@ -60,9 +71,11 @@ export class LoginComponent {
 
 function messageFor(err: unknown): string {
   if (err instanceof HttpErrorResponse) {
-    if (err.status === 401 || err.status === 400) return 'Wrong email or password.';
-    if (err.status === 429) return 'Too many attempts. Wait a minute and try again.';
-    if (err.status === 0) return 'Cannot reach the server. Check your connection.';
+    // The server's words where it has them: "This account is deactivated", or how long to wait.
+    if (err.status === 401) return errorMessage(err, 'Wrong email or password.');
+    if (err.status === 400) return 'Wrong email or password.';
+    if (err.status === 429)
+      return errorMessage(err, 'Too many attempts. Wait a minute and try again.');
   }
-  return 'Something went wrong. Try again.';
+  return errorMessage(err);
 }

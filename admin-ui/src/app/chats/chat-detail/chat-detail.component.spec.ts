@@ -10,6 +10,7 @@ import { Router, provideRouter } from '@angular/router';
 import { AdminSupportChat, SupportMessage } from '../../core/api.types';
 import { MESSAGES_AFTER_LIMIT } from '../../core/chats-api.service';
 import { ClockService } from '../../core/clock.service';
+import { SESSION_STORAGE_KEY } from '../../core/auth.service';
 import { SocketService } from '../../core/socket.service';
 import { adminChat, message } from '../../../testing/factories';
 import { BlankComponent } from '../../../testing/blank.component';
@@ -30,6 +31,15 @@ describe('ChatDetailComponent', () => {
 
   beforeEach(() => {
     socket = new FakeSocketService();
+    // Signed in as the agent the fake socket's sends come from.
+    sessionStorage.setItem(
+      SESSION_STORAGE_KEY,
+      JSON.stringify({
+        token: 't',
+        expiresAt: Date.now() + 60_000,
+        admin: { id: 'agent-1', email: 'agent@example.com', name: 'Agent', role: 'agent' },
+      }),
+    );
     visibility = 'visible';
     // jsdom has no tabs: the test decides whether the console's tab is in front.
     Object.defineProperty(document, 'visibilityState', {
@@ -55,6 +65,7 @@ describe('ChatDetailComponent', () => {
   });
 
   afterEach(() => {
+    sessionStorage.clear();
     backend.verify();
     delete (document as { visibilityState?: DocumentVisibilityState }).visibilityState;
   });
@@ -136,6 +147,8 @@ describe('ChatDetailComponent', () => {
         userMessage({
           content: 'Reply please',
           sender_type: 'admin',
+          admin_id: 'agent-1',
+          sender_name: 'Agent',
           created_at: '2024-01-29T10:35:00.000Z',
         }),
         userMessage({ content: 'Next day', created_at: '2024-01-30T09:00:00.000Z' }),
@@ -166,6 +179,40 @@ describe('ChatDetailComponent', () => {
     await open({ archived: true });
     expect(el.querySelector('a.back')?.getAttribute('href')).toBe('/chats/archived');
     expect(el.querySelector('.archive-toggle')?.textContent?.trim()).toBe('Restore');
+  });
+
+  it('names the author of each agent message: "You" for mine, the name and initials for another agent\'s', async () => {
+    const agentMessage = (content: string, admin_id: string | null, sender_name: string | null) =>
+      userMessage({ content, sender_type: 'admin', admin_id, sender_name });
+    await open({
+      messages: [
+        agentMessage('From me', 'agent-1', 'Agent'),
+        agentMessage('From Ana', 'ana-1', 'Ana Lima'),
+        agentMessage('Markup in a name', 'bob-1', '<b>Bob</b>'),
+        agentMessage('Sent by an integration', null, null),
+      ],
+    });
+    const meta = Array.from(el.querySelectorAll('[data-sender="admin"] .meta')).map((m) => ({
+      sender: m.querySelector('.sender')?.textContent,
+      avatar: m.querySelector('.avatar')?.textContent ?? null,
+    }));
+    expect(meta).toEqual([
+      { sender: 'You', avatar: null },
+      { sender: 'Ana Lima', avatar: 'AL' },
+      { sender: '<b>Bob</b>', avatar: '<' },
+      { sender: 'Agent', avatar: '?' },
+    ]);
+    expect(el.querySelector('.log b')).toBeNull();
+    // Avatars are decoration: the name beside them is what assistive technology reads.
+    for (const avatar of Array.from(el.querySelectorAll('.meta .avatar'))) {
+      expect(avatar.getAttribute('aria-hidden')).toBe('true');
+    }
+    // My own reply, sent from here, reads "You" once the server confirms it.
+    await type('Another one');
+    el.querySelector<HTMLButtonElement>('button.send')!.click();
+    await settle();
+    const sent = el.querySelector('[data-message-id="srv-1"] .sender');
+    expect(sent?.textContent).toBe('You');
   });
 
   it("labels the user's messages with the email when there is no name", async () => {

@@ -14,6 +14,8 @@ import {
 } from '@angular/core';
 import { Router, RouterLink } from '@angular/router';
 import { SupportMessage } from '../../core/api.types';
+import { AuthService } from '../../core/auth.service';
+import { initials } from '../../core/initials';
 import { ClockService } from '../../core/clock.service';
 import { isShortcutEvent } from '../../core/keyboard';
 import { clockTime } from '../../core/time-format';
@@ -37,6 +39,7 @@ const EDGE_PX = 80;
 export class ChatDetailComponent {
   private readonly store = inject(ChatDetailStore);
   private readonly chats = inject(ChatsStore);
+  private readonly auth = inject(AuthService);
   private readonly router = inject(Router);
   private readonly clock = inject(ClockService);
   private readonly injector = inject(Injector);
@@ -83,8 +86,19 @@ export class ChatDetailComponent {
     });
   }
 
+  /** "You" on the signed-in agent's own messages, the author's name on another agent's. */
   protected senderLabel(message: SupportMessage): string {
-    return message.sender_type === 'admin' ? 'You' : this.userLabel();
+    if (message.sender_type !== 'admin') return this.userLabel();
+    if (this.isMine(message)) return 'You';
+    return message.sender_name || 'Agent';
+  }
+
+  protected isMine(message: SupportMessage): boolean {
+    return message.sender_type === 'admin' && message.admin_id === this.auth.admin()?.id;
+  }
+
+  protected initials(message: SupportMessage): string {
+    return initials(message.sender_name);
   }
 
   protected time(message: SupportMessage): string {

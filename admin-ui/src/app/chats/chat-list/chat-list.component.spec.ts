@@ -4,6 +4,7 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { Router, provideRouter } from '@angular/router';
 import { SupportChatListItem } from '../../core/api.types';
+import { SESSION_STORAGE_KEY } from '../../core/auth.service';
 import { ClockService } from '../../core/clock.service';
 import { SocketService } from '../../core/socket.service';
 import { chatItem } from '../../../testing/factories';
@@ -109,6 +110,42 @@ describe('ChatListComponent', () => {
     expect(card(theirs.id).querySelector('.preview')?.textContent?.trim()).toBe('Still broken');
     expect(card(mine.id).querySelector('.meta')?.textContent).toBe('5 messages · 2 minutes ago');
     expect(card(mine.id).getAttribute('href')).toBe(`/chats/${mine.id}`);
+  });
+
+  it('names the agent who wrote last: "You" for the signed-in agent, another agent\'s name', async () => {
+    sessionStorage.setItem(
+      SESSION_STORAGE_KEY,
+      JSON.stringify({
+        token: 't',
+        expiresAt: Date.now() + 60_000,
+        admin: { id: 'me-1', email: 'me@example.com', name: 'Me', role: 'agent' },
+      }),
+    );
+    const byAgent = (minutes: number, extra: object) =>
+      chatItem({
+        last_message_sender: 'admin',
+        last_message_preview: `reply ${minutes}`,
+        last_message_at: minutesAgo(minutes),
+        ...extra,
+      });
+    const mine = byAgent(1, { last_message_admin_id: 'me-1', last_message_sender_name: 'Me' });
+    const ana = byAgent(2, {
+      last_message_admin_id: 'ana-1',
+      last_message_sender_name: 'Ana Lima',
+    });
+    const unnamed = byAgent(3, { last_message_admin_id: 'x-1', last_message_sender_name: null });
+    // A server that does not name the last message's agent: "You", as before.
+    const unknown = byAgent(4, {});
+    try {
+      await render([mine, ana, unnamed, unknown]);
+      const preview = (id: string) => card(id).querySelector('.preview')?.textContent?.trim();
+      expect(preview(mine.id)).toBe('You: reply 1');
+      expect(preview(ana.id)).toBe('Ana Lima: reply 2');
+      expect(preview(unnamed.id)).toBe('Agent: reply 3');
+      expect(preview(unknown.id)).toBe('You: reply 4');
+    } finally {
+      sessionStorage.clear();
+    }
   });
 
   it('keeps relative times current as the clock moves', async () => {

@@ -14,10 +14,15 @@ import {
 } from '@angular/core';
 import { Router, RouterLink } from '@angular/router';
 import { SupportChatListItem } from '../../core/api.types';
+import { AuthService } from '../../core/auth.service';
 import { ClockService } from '../../core/clock.service';
 import { isShortcutEvent } from '../../core/keyboard';
 import { countLabel, timeAgo } from '../../core/time-format';
 import { ChatsStore, Tab } from '../chats.store';
+
+/** The last message's agent, for list items from a server that names it. */
+type ListItemAuthor = SupportChatListItem &
+  Partial<{ last_message_admin_id: string | null; last_message_sender_name: string | null }>;
 
 @Component({
   selector: 'app-chat-list',
@@ -29,6 +34,7 @@ import { ChatsStore, Tab } from '../chats.store';
 })
 export class ChatListComponent {
   private readonly store = inject(ChatsStore);
+  private readonly auth = inject(AuthService);
   private readonly router = inject(Router);
   private readonly clock = inject(ClockService);
   private readonly host = inject<ElementRef<HTMLElement>>(ElementRef);
@@ -59,6 +65,18 @@ export class ChatListComponent {
       this.restoredFocus = true;
       afterNextRender(() => this.focusCard(id), { injector: this.injector });
     });
+  }
+
+  /**
+   * Who wrote the last message, when an agent did: "You", or the other agent's name. The list
+   * item can name the agent only once the server sends `last_message_admin_id` and
+   * `last_message_sender_name`; until then every agent's last message reads "You", as before.
+   */
+  protected previewAuthor(chat: SupportChatListItem): string {
+    const { last_message_admin_id: author, last_message_sender_name: name } =
+      chat as ListItemAuthor;
+    if (!author || author === this.auth.admin()?.id) return 'You';
+    return name || 'Agent';
   }
 
   protected preview(chat: SupportChatListItem): string {

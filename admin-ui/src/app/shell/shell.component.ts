@@ -1,11 +1,19 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, effect, inject } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  computed,
+  effect,
+  inject,
+} from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { Title } from '@angular/platform-browser';
-import { Router, RouterOutlet } from '@angular/router';
+import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { ChatsStore } from '../chats/chats.store';
 import { AuthService } from '../core/auth.service';
+import { initials } from '../core/initials';
 import { NotifierService } from '../core/notifier.service';
 import { SocketService } from '../core/socket.service';
-import { ChatsStore } from './chats.store';
 
 const STATUS_LABEL = {
   online: 'Live',
@@ -14,16 +22,19 @@ const STATUS_LABEL = {
   offline: 'Offline',
 } as const;
 
-/** The logged-in frame: connection, alerts, the agent and logout around the chat pages. */
+/**
+ * The logged-in frame around every page (chats, team, profile): the connection, alerts, the
+ * agent and logout. It owns the chat lists, so the tab title and alerts work on every page.
+ */
 @Component({
-  selector: 'app-chats-shell',
-  imports: [RouterOutlet],
+  selector: 'app-shell',
+  imports: [RouterOutlet, RouterLink, RouterLinkActive],
   providers: [ChatsStore],
-  templateUrl: './chats-shell.component.html',
-  styleUrl: './chats-shell.component.css',
+  templateUrl: './shell.component.html',
+  styleUrl: './shell.component.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
-export class ChatsShellComponent {
+export class ShellComponent {
   private readonly auth = inject(AuthService);
   private readonly router = inject(Router);
   private readonly socket = inject(SocketService);
@@ -32,6 +43,12 @@ export class ChatsShellComponent {
   private readonly title = inject(Title);
 
   protected readonly admin = this.auth.admin;
+  protected readonly isAdmin = this.auth.isAdmin;
+  protected readonly agentName = computed(() => {
+    const agent = this.admin();
+    return agent ? agent.name || agent.email : '';
+  });
+  protected readonly agentInitials = computed(() => initials(this.agentName()));
   protected readonly status = this.socket.status;
   protected readonly statusLabel = (): string => STATUS_LABEL[this.status()];
   protected readonly permission = this.notifier.permission;
@@ -40,6 +57,11 @@ export class ChatsShellComponent {
     const token = this.auth.token();
     if (token) this.socket.connect(token);
     void this.store.ensureLoaded('active');
+    // A 401 here (a token ended while the console was closed) goes to login via the interceptor.
+    this.auth
+      .refreshProfile()
+      .pipe(takeUntilDestroyed())
+      .subscribe({ error: () => undefined });
 
     effect(() => {
       const unread = this.store.unreadCount();
@@ -60,7 +82,9 @@ export class ChatsShellComponent {
           () => void this.router.navigate(['/chats', event.chat_id]),
         );
       });
-    this.socket.unauthorized$.pipe(takeUntilDestroyed()).subscribe(() => this.logout());
+    // The server refused the token: it expired, or the agent was deactivated or signed out
+    // everywhere by a password change elsewhere.
+    this.socket.unauthorized$.pipe(takeUntilDestroyed()).subscribe(() => this.leave('ended'));
     inject(DestroyRef).onDestroy(() => this.socket.disconnect());
   }
 
@@ -69,8 +93,13 @@ export class ChatsShellComponent {
   }
 
   protected logout(): void {
+    this.leave();
+  }
+
+  /** Signs out; `ended` when it was the server's doing, so the login page can say so. */
+  private leave(session?: 'ended'): void {
     this.socket.disconnect();
     this.auth.logout();
-    void this.router.navigate(['/login']);
+    void this.router.navigate(['/login'], session ? { queryParams: { session } } : {});
   }
 }

@@ -3,13 +3,14 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { Title } from '@angular/platform-browser';
 import { Router, provideRouter } from '@angular/router';
+import { AgentView } from '../core/api.types';
 import { AuthService, SESSION_STORAGE_KEY } from '../core/auth.service';
 import { IncomingNotice, NotifierService } from '../core/notifier.service';
 import { SocketService } from '../core/socket.service';
 import { chatItem, message } from '../../testing/factories';
 import { BlankComponent } from '../../testing/blank.component';
 import { FakeSocketService } from '../../testing/fake-socket';
-import { ChatsShellComponent } from './chats-shell.component';
+import { ShellComponent } from './shell.component';
 
 class FakeNotifier {
   readonly permission = (): NotificationPermission => 'granted';
@@ -25,26 +26,24 @@ class FakeNotifier {
   }
 }
 
-describe('ChatsShellComponent', () => {
-  let fixture: ComponentFixture<ChatsShellComponent>;
+describe('ShellComponent', () => {
+  let fixture: ComponentFixture<ShellComponent>;
   let backend: HttpTestingController;
   let socket: FakeSocketService;
   let notifier: FakeNotifier;
   let el: HTMLElement;
 
-  beforeEach(async () => {
+  async function start(role: 'admin' | 'agent' = 'agent', name = 'Agent Smith'): Promise<void> {
     sessionStorage.setItem(
       SESSION_STORAGE_KEY,
       JSON.stringify({
         token: 'tok',
         expiresAt: Date.now() + 60_000,
-        admin: { id: 'a', email: 'agent@example.com', name: 'Agent Smith' },
+        admin: { id: 'a', email: 'agent@example.com', name, role },
       }),
     );
-    socket = new FakeSocketService();
-    notifier = new FakeNotifier();
     TestBed.configureTestingModule({
-      imports: [ChatsShellComponent],
+      imports: [ShellComponent],
       providers: [
         provideHttpClient(),
         provideHttpClientTesting(),
@@ -54,11 +53,34 @@ describe('ChatsShellComponent', () => {
       ],
     });
     backend = TestBed.inject(HttpTestingController);
-    fixture = TestBed.createComponent(ChatsShellComponent);
+    fixture = TestBed.createComponent(ShellComponent);
     el = fixture.nativeElement as HTMLElement;
     fixture.detectChanges();
     // The list is read once the agents' room is joined (at once, here).
     await settle();
+  }
+
+  /** The shell asks who the agent is now (an admin may have renamed them or changed their role). */
+  function answerMe(me: Partial<AgentView> = {}): void {
+    backend.expectOne('/api/admin/me').flush({
+      id: 'a',
+      email: 'agent@example.com',
+      name: 'Agent Smith',
+      initials: 'AS',
+      role: 'agent',
+      active: true,
+      created_at: '2024-01-01T00:00:00.000Z',
+      ...me,
+    });
+  }
+
+  function answerList(): void {
+    backend.expectOne((r) => r.url === '/api/admin/chats').flush({ items: [], next_cursor: null });
+  }
+
+  beforeEach(() => {
+    socket = new FakeSocketService();
+    notifier = new FakeNotifier();
   });
 
   afterEach(() => {
@@ -71,8 +93,15 @@ describe('ChatsShellComponent', () => {
     await fixture.whenStable();
   }
 
+  const navLinks = (): string[] =>
+    Array.from(el.querySelectorAll('nav a')).map((a) => a.textContent?.trim() ?? '');
+  const text = (selector: string): string | undefined =>
+    el.querySelector(selector)?.textContent?.replace(/\s+/g, ' ').trim();
+
   it('connects the socket with the session token and shows the connection state', async () => {
-    backend.expectOne((r) => r.url === '/api/admin/chats').flush({ items: [], next_cursor: null });
+    await start();
+    answerMe();
+    answerList();
     await settle();
     expect(socket.token).toBe('tok');
     expect(el.querySelector('.status')?.getAttribute('data-connected')).toBe('true');
@@ -83,7 +112,46 @@ describe('ChatsShellComponent', () => {
     expect(el.querySelector('.status')?.textContent).toContain('Reconnecting…');
   });
 
+  it('shows the Team link to admins only, and the agent with initials linking to their profile', async () => {
+    await start('agent');
+    answerMe();
+    answerList();
+    await settle();
+    expect(el.querySelector('a.team-link')).toBeNull();
+    expect(navLinks()).toEqual(['Chats']);
+    const agent = el.querySelector<HTMLAnchorElement>('a.agent')!;
+    expect(agent.getAttribute('href')).toBe('/profile');
+    expect(text('a.agent .avatar')).toBe('AS');
+    expect(text('a.agent .agent-name')).toBe('Agent Smith');
+    expect(agent.querySelector('.avatar')?.getAttribute('aria-hidden')).toBe('true');
+
+    TestBed.resetTestingModule();
+    await start('admin');
+    answerMe({ role: 'admin' });
+    answerList();
+    await settle();
+    expect(el.querySelector('a.team-link')?.getAttribute('href')).toBe('/team');
+    expect(navLinks()).toEqual(['Chats', 'Team']);
+  });
+
+  it("follows the server's word on the agent's name and role: a rename or a demotion since sign-in", async () => {
+    await start('admin', 'Old Name');
+    expect(el.querySelector('a.team-link')).not.toBeNull();
+    answerMe({ name: 'New Name', initials: 'NN', role: 'agent' });
+    answerList();
+    await settle();
+    expect(text('a.agent .agent-name')).toBe('New Name');
+    expect(text('a.agent .avatar')).toBe('NN');
+    expect(el.querySelector('a.team-link')).toBeNull();
+    const stored = JSON.parse(sessionStorage.getItem(SESSION_STORAGE_KEY)!) as {
+      admin: { name: string; role: string };
+    };
+    expect(stored.admin).toMatchObject({ name: 'New Name', role: 'agent' });
+  });
+
   it('counts unread chats in the tab title, live', async () => {
+    await start();
+    answerMe();
     const title = TestBed.inject(Title);
     const unread = chatItem({ unread: true });
     backend
@@ -103,7 +171,9 @@ describe('ChatsShellComponent', () => {
   });
 
   it('alerts the agent about a new user message and opens the chat from the alert', async () => {
-    backend.expectOne((r) => r.url === '/api/admin/chats').flush({ items: [], next_cursor: null });
+    await start();
+    answerMe();
+    answerList();
     await settle();
     socket.serverEmits('new_user_message', {
       type: 'new_user_message',
@@ -118,22 +188,28 @@ describe('ChatsShellComponent', () => {
   });
 
   it('logs out: forgets the session, closes the socket, goes to login', async () => {
-    backend.expectOne((r) => r.url === '/api/admin/chats').flush({ items: [], next_cursor: null });
+    await start();
+    answerMe();
+    answerList();
     await settle();
     const navigate = vi.spyOn(TestBed.inject(Router), 'navigate').mockResolvedValue(true);
     el.querySelector<HTMLButtonElement>('button.logout')!.click();
     expect(TestBed.inject(AuthService).token()).toBeNull();
     expect(sessionStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
     expect(socket.disconnects).toBeGreaterThan(0);
-    expect(navigate).toHaveBeenCalledWith(['/login']);
+    expect(navigate).toHaveBeenCalledWith(['/login'], {});
   });
 
-  it('logs out when the socket refuses the token', async () => {
-    backend.expectOne((r) => r.url === '/api/admin/chats').flush({ items: [], next_cursor: null });
+  it('goes to login, saying the session ended, when the socket refuses the token (a deactivation)', async () => {
+    await start();
+    answerMe();
+    answerList();
     await settle();
     const navigate = vi.spyOn(TestBed.inject(Router), 'navigate').mockResolvedValue(true);
     socket.refuseToken();
     expect(TestBed.inject(AuthService).token()).toBeNull();
-    expect(navigate).toHaveBeenCalledWith(['/login']);
+    expect(sessionStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
+    expect(socket.disconnects).toBeGreaterThan(0);
+    expect(navigate).toHaveBeenCalledWith(['/login'], { queryParams: { session: 'ended' } });
   });
 });

@@ -1,0 +1,25 @@
+import { HttpErrorResponse } from '@angular/common/http';
+
+/**
+ * What to tell the agent about a failed call: the server's own message where it gives one (it
+ * states the rule that was broken, e.g. the password length or the last admin), else the fallback.
+ */
+export function errorMessage(err: unknown, fallback = 'Something went wrong. Try again.'): string {
+  if (!(err instanceof HttpErrorResponse)) return fallback;
+  if (err.status === 0) return 'Cannot reach the server. Check your connection.';
+  if (err.status >= 500) return fallback;
+  const body: unknown = err.error;
+  const message =
+    typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : null;
+  const parts = (Array.isArray(message) ? message : [message]).filter(
+    (part): part is string => typeof part === 'string' && part.trim() !== '',
+  );
+  return parts.length > 0 ? parts.map(sentence).join(' ') : fallback;
+}
+
+// Validation messages start with the field's name in lower case ("password must be…").
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
