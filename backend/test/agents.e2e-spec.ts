@@ -1,8 +1,8 @@
 import type { AgentSupportMessage, AgentView, NewMessageEvent, SupportMessage } from '../src/contracts/wire';
+import { addAgent, AGENT_PASSWORD } from './support/agents';
 import { waitFor } from './support/instances';
 import { emitAck, nextEvent, PG, startTestApp, type TestApp } from './support/test-app';
 
-const PASSWORD = 'correct horse battery';
 
 /** The team: roles, agent management and its refusals, names on messages, deactivation. */
 describe('agents as people (e2e)', () => {
@@ -14,16 +14,9 @@ describe('agents as people (e2e)', () => {
   });
   afterAll(() => t.close());
 
-  const login = async (email: string, password = PASSWORD) =>
+  const login = async (email: string, password = AGENT_PASSWORD) =>
     t.http('/api/auth/login', { method: 'POST', body: { email, password } });
-  let n = 0;
-  async function newAgent(name: string, role: 'admin' | 'agent' = 'agent') {
-    const email = `${name.toLowerCase().replace(/\W/g, '')}-${++n}@example.com`;
-    const res = await t.http('/api/admin/agents', { method: 'POST', token: admin, body: { email, name, role, password: PASSWORD } });
-    expect(res.status).toBe(201);
-    const token = (await login(email)).body.access_token as string;
-    return { ...(res.body.agent as AgentView), token };
-  }
+  const newAgent = (name: string, role: 'admin' | 'agent' = 'agent') => addAgent(t, admin, name, role);
   async function userChat() {
     const token = t.userToken();
     const chatId = (await t.http('/api/support_chat', { token })).body.id as string;
@@ -43,7 +36,7 @@ describe('agents as people (e2e)', () => {
     const other = await newAgent('Cleo');
     const calls: [string, string, unknown?][] = [
       ['GET', '/api/admin/agents'],
-      ['POST', '/api/admin/agents', { email: 'x@example.com', name: 'X', password: PASSWORD }],
+      ['POST', '/api/admin/agents', { email: 'x@example.com', name: 'X', password: AGENT_PASSWORD }],
       ['PATCH', `/api/admin/agents/${other.id}`, { name: 'Renamed by Ben' }],
       ['POST', `/api/admin/agents/${other.id}/deactivate`],
       ['POST', `/api/admin/agents/${other.id}/reactivate`],
@@ -65,7 +58,7 @@ describe('agents as people (e2e)', () => {
     const weak = await t.http('/api/admin/agents', { method: 'POST', token: admin, body: { email: 'weak@example.com', name: 'W', password: 'short' } });
     expect(weak.status).toBe(400);
     expect(JSON.stringify(weak.body.message)).toContain('at least 12 characters');
-    const dup = await t.http('/api/admin/agents', { method: 'POST', token: admin, body: { email: 'admin@example.com', name: 'Dup', password: PASSWORD } });
+    const dup = await t.http('/api/admin/agents', { method: 'POST', token: admin, body: { email: 'admin@example.com', name: 'Dup', password: AGENT_PASSWORD } });
     expect(dup.status).toBe(409);
     expect((await t.http('/api/admin/agents/not-a-uuid', { method: 'PATCH', token: admin, body: { name: 'x' } })).status).toBe(400);
     expect((await t.http('/api/admin/agents/00000000-0000-4000-8000-000000000000/deactivate', { method: 'POST', token: admin })).status).toBe(404);
@@ -85,10 +78,10 @@ describe('agents as people (e2e)', () => {
     expect((await login('linked@example.com', 'anything at all')).status).toBe(401);
     const weak = await t.http('/api/auth/set-password', { method: 'POST', body: { token, password: 'short' } });
     expect(weak.status).toBe(400);
-    expect((await t.http('/api/auth/set-password', { method: 'POST', body: { token, password: PASSWORD } })).status).toBe(204);
+    expect((await t.http('/api/auth/set-password', { method: 'POST', body: { token, password: AGENT_PASSWORD } })).status).toBe(204);
     expect((await login('linked@example.com')).status).toBe(200);
     // Once only.
-    expect((await t.http('/api/auth/set-password', { method: 'POST', body: { token, password: `${PASSWORD}!` } })).status).toBe(400);
+    expect((await t.http('/api/auth/set-password', { method: 'POST', body: { token, password: `${AGENT_PASSWORD}!` } })).status).toBe(400);
     expect((await login('linked@example.com')).status).toBe(200);
   });
 
@@ -158,20 +151,20 @@ describe('agents as people (e2e)', () => {
 
   it('ends an agent’s sessions when their password changes, by themselves or by an admin', async () => {
     const finn = await newAgent('Finn');
-    const wrong = await t.http('/api/admin/me/password', { method: 'POST', token: finn.token, body: { current_password: 'nope', new_password: `${PASSWORD} 2` } });
+    const wrong = await t.http('/api/admin/me/password', { method: 'POST', token: finn.token, body: { current_password: 'nope', new_password: `${AGENT_PASSWORD} 2` } });
     expect(wrong.status).toBe(400);
     const changed = await t.http('/api/admin/me/password', {
       method: 'POST',
       token: finn.token,
-      body: { current_password: PASSWORD, new_password: `${PASSWORD} 2` },
+      body: { current_password: AGENT_PASSWORD, new_password: `${AGENT_PASSWORD} 2` },
     });
     expect(changed.status).toBe(200);
     expect((await t.http('/api/admin/chats', { token: finn.token })).status).toBe(401);
     expect((await t.http('/api/admin/chats', { token: changed.body.access_token })).status).toBe(200);
-    const reset = await t.http(`/api/admin/agents/${finn.id}/password`, { method: 'POST', token: admin, body: { password: `${PASSWORD} 3` } });
+    const reset = await t.http(`/api/admin/agents/${finn.id}/password`, { method: 'POST', token: admin, body: { password: `${AGENT_PASSWORD} 3` } });
     expect(reset.status).toBe(200);
     expect((await t.http('/api/admin/chats', { token: changed.body.access_token })).status).toBe(401);
-    expect((await login(finn.email, `${PASSWORD} 3`)).status).toBe(200);
+    expect((await login(finn.email, `${AGENT_PASSWORD} 3`)).status).toBe(200);
   });
 
   it('refuses a deactivated agent’s token on another instance too', async () => {

@@ -2,17 +2,10 @@ import { Client } from 'pg';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { AssignmentService } from '../src/assignment/assignment.service';
 import type { AdminSupportChat, ChatActivityEvent, ChatUpdatedEvent, SupportChatListItem } from '../src/contracts/wire';
+import { addAgent } from './support/agents';
 import { waitFor } from './support/instances';
 import { emitAck, nextEvent, PG, startTestApp, type TestApp } from './support/test-app';
 
-const PASSWORD = 'correct horse battery';
-
-async function addAgent(t: TestApp, admin: string, name: string) {
-  const email = `${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
-  const created = await t.http('/api/admin/agents', { method: 'POST', token: admin, body: { email, name, password: PASSWORD } });
-  const token = (await t.http('/api/auth/login', { method: 'POST', body: { email, password: PASSWORD } })).body.access_token as string;
-  return { id: created.body.agent.id as string, name, token };
-}
 async function chatWithMessage(t: TestApp, text = 'hello') {
   const token = t.userToken();
   const res = await t.http('/api/support_chat/messages', { method: 'POST', token, body: { content: text } });

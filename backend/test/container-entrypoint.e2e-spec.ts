@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { appLayout } from './support/app-layout';
 import { ensureFreshBuild, testServer, waitFor } from './support/instances';
 
 const root = join(__dirname, '..', '..');
@@ -20,16 +20,7 @@ describe('docker/entrypoint.sh (e2e)', () => {
 
   beforeAll(() => {
     ensureFreshBuild();
-    app = mkdtempSync(join(tmpdir(), 'support-chat-image-'));
-    for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(root, file), join(app, file));
-    cpSync(join(root, 'scripts'), join(app, 'scripts'), { recursive: true });
-    symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'));
-    symlinkSync(join(root, 'dist'), join(app, 'dist'));
-    // The front ends' builds, as the build stage copies them (their content is not the point).
-    mkdirSync(join(app, 'admin-ui/dist/admin-ui/browser'), { recursive: true });
-    writeFileSync(join(app, 'admin-ui/dist/admin-ui/browser/index.html'), '<!doctype html><title>console</title>');
-    mkdirSync(join(app, 'widget-element/dist'), { recursive: true });
-    writeFileSync(join(app, 'widget-element/dist/support-chat.iife.js'), '');
+    app = appLayout(root, 'support-chat-image-');
   }, 180_000);
 
   afterAll(async () => {

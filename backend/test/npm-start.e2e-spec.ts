@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { appLayout } from './support/app-layout';
 import { ensureFreshBuild, testServer, waitFor } from './support/instances';
 
 const root = join(__dirname, '..', '..');
@@ -57,16 +58,8 @@ describe('npm start (e2e)', () => {
 
     beforeAll(() => {
       ensureFreshBuild();
-      // A checkout's layout, with the builds in place (npm start builds only what is missing or stale).
-      app = mkdtempSync(join(tmpdir(), 'support-chat-npm-start-'));
-      for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(root, file), join(app, file));
-      cpSync(join(root, 'scripts'), join(app, 'scripts'), { recursive: true });
-      symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'));
-      symlinkSync(join(root, 'dist'), join(app, 'dist'));
-      mkdirSync(join(app, 'admin-ui/dist/admin-ui/browser'), { recursive: true });
-      writeFileSync(join(app, 'admin-ui/dist/admin-ui/browser/index.html'), '<!doctype html><title>console</title>');
-      mkdirSync(join(app, 'widget-element/dist'), { recursive: true });
-      writeFileSync(join(app, 'widget-element/dist/support-chat.iife.js'), '');
+      // An installation with its builds in place (npm start builds only what is missing or stale).
+      app = appLayout(root, 'support-chat-npm-start-');
     }, 180_000);
 
     afterAll(async () => {

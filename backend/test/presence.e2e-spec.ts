@@ -1,8 +1,8 @@
 import type { AgentPresenceEvent, AvailabilityEvent } from '../src/contracts/wire';
+import { addAgent } from './support/agents';
 import { ensureFreshBuild, testServer, type ServerProcess } from './support/instances';
 import { emitAck, nextEvent, PG, record, startTestApp, type TestApp, type TestSocket } from './support/test-app';
 
-const PASSWORD = 'correct horse battery';
 
 /** Who is at their desk: presence across tabs and instances, and what users are told. */
 describe('agent presence (e2e)', () => {
@@ -14,13 +14,7 @@ describe('agent presence (e2e)', () => {
   });
   afterAll(() => t.close());
 
-  let n = 0;
-  async function newAgent(name: string) {
-    const email = `${name.toLowerCase()}-${++n}@example.com`;
-    const created = await t.http('/api/admin/agents', { method: 'POST', token: admin, body: { email, name, password: PASSWORD } });
-    const token = (await t.http('/api/auth/login', { method: 'POST', body: { email, password: PASSWORD } })).body.access_token as string;
-    return { id: created.body.agent.id as string, token };
-  }
+  const newAgent = (name: string) => addAgent(t, admin, name);
   async function watcher(): Promise<TestSocket> {
     const socket = await t.connect(admin);
     expect(await emitAck(socket, 'subscribe_admin', {})).toEqual({ ok: true });
