@@ -63,8 +63,12 @@ describe('agents as people (e2e)', () => {
     expect((await t.http('/api/admin/agents/not-a-uuid', { method: 'PATCH', token: admin, body: { name: 'x' } })).status).toBe(400);
     expect((await t.http('/api/admin/agents/00000000-0000-4000-8000-000000000000/deactivate', { method: 'POST', token: admin })).status).toBe(404);
     expect((await t.http(`/api/admin/agents/00000000-0000-4000-8000-000000000000`, { method: 'PATCH', token: admin, body: { role: 'root' } })).status).toBe(400);
+    const blank = await t.http('/api/admin/me', { method: 'PATCH', token: admin, body: { name: '   ' } });
+    expect(blank.status).toBe(400);
+    expect(JSON.stringify(blank.body.message)).toContain('must not be blank');
     const team = (await t.http('/api/admin/agents', { token: admin })).body as AgentView[];
     expect(team.some((a) => a.email === 'weak@example.com')).toBe(false);
+    expect(team.find((a) => a.email === 'admin@example.com')?.name).toBe('admin');
   });
 
   it('adds an agent with a one-time set-password link', async () => {
@@ -108,7 +112,13 @@ describe('agents as people (e2e)', () => {
       ['renamed', 'Ana Maria', ana.id],
       ['thanks', null, null],
     ]);
-    const forUser = (await t.http('/api/support_chat', { token })).body.messages as SupportMessage[];
+    const listed = ((await t.http('/api/admin/chats?limit=200', { token: admin })).body.items as Record<string, unknown>[]).find((c) => c.id === chatId);
+    expect(listed).toMatchObject({ last_message_sender: 'user', last_message_admin_id: null, last_message_sender_name: null });
+    const last = await t.http(`/api/admin/chats/${chatId}/messages`, { method: 'POST', token: ana.token, body: { content: 'last word' } });
+    expect(last.status).toBe(201);
+    const relisted = ((await t.http('/api/admin/chats?limit=200', { token: admin })).body.items as Record<string, unknown>[]).find((c) => c.id === chatId);
+    expect(relisted).toMatchObject({ last_message_admin_id: ana.id, last_message_sender_name: 'Ana Maria' });
+    const forUser = ((await t.http('/api/support_chat', { token })).body.messages as SupportMessage[]).slice(0, 3);
     expect(forUser.map((m) => m.sender_name)).toEqual(['Ana', 'Ana Maria', null]);
     expect(forUser.every((m) => !('admin_id' in m))).toBe(true);
   });
@@ -165,6 +175,10 @@ describe('agents as people (e2e)', () => {
     expect(reset.status).toBe(200);
     expect((await t.http('/api/admin/chats', { token: changed.body.access_token })).status).toBe(401);
     expect((await login(finn.email, `${AGENT_PASSWORD} 3`)).status).toBe(200);
+    // A reset to a link ends the old password at once: the reset may be for a leaked one.
+    const linked = await t.http(`/api/admin/agents/${finn.id}/password`, { method: 'POST', token: admin, body: {} });
+    expect(linked.body.set_password_url).toContain('/admin/set-password?token=');
+    expect((await login(finn.email, `${AGENT_PASSWORD} 3`)).status).toBe(401);
   });
 
   it('refuses a deactivated agent’s token on another instance too', async () => {

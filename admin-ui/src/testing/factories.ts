@@ -12,6 +12,8 @@ export function chatItem(overrides: Partial<SupportChatListItem> = {}): SupportC
     last_message_at: '2024-01-29T12:00:00.000Z',
     last_message_preview: 'Hello',
     last_message_sender: 'user',
+    last_message_admin_id: null,
+    last_message_sender_name: null,
     message_count: 1,
     unread: false,
     archived: false,

@@ -120,7 +120,8 @@ export class AgentsService {
     const link = password ? null : this.newLink();
     const passwordHash = password ? await hashPassword(password) : null;
     const [rows]: [{ id: string }[]] = await this.db.query(
-      `UPDATE admins SET password_hash = COALESCE($2, password_hash), password_link_hash = $3, password_link_expires_at = $4,
+      // With a link the old password stops working at once: the reset may be for a leaked one.
+      `UPDATE admins SET password_hash = COALESCE($2, ''), password_link_hash = $3, password_link_expires_at = $4,
          session_version = session_version + 1, updated_at = now()
        WHERE id = $1 RETURNING id`,
       [id, passwordHash, link?.hash ?? null, link?.expiresAt ?? null],

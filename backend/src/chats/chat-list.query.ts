@@ -13,6 +13,8 @@ interface ListRow {
   last_message_at: Date | null;
   last_message_preview: string | null;
   last_message_sender: SenderType | null;
+  last_message_admin_id: string | null;
+  last_message_sender_name: string | null;
   message_count: number;
   unread: boolean;
   archived: boolean;
@@ -36,6 +38,7 @@ const SORT_KEY = `COALESCE(c.last_message_at, '-infinity'::timestamptz)`;
 const SELECT = `
   SELECT c.id, c.user_id, u.email AS user_email, u.name AS user_name, c.last_message_at,
          lm.preview AS last_message_preview, lm.sender_type AS last_message_sender,
+         lm.admin_id AS last_message_admin_id, lm.sender_name AS last_message_sender_name,
          c.message_count, c.archived_at IS NOT NULL AS archived, c.assignee_id,
          EXISTS (
            SELECT 1 FROM support_messages um
@@ -45,7 +48,7 @@ const SELECT = `
   FROM support_chats c
   JOIN users u ON u.id = c.user_id
   LEFT JOIN LATERAL (
-    SELECT left(m.content, 100) AS preview, m.sender_type
+    SELECT left(m.content, 100) AS preview, m.sender_type, m.admin_id, m.sender_name
     FROM support_messages m WHERE m.chat_id = c.id
     ORDER BY m.created_at DESC, m.id DESC LIMIT 1
   ) lm ON true`;
@@ -100,6 +103,8 @@ function toItem(row: ListRow): Omit<SupportChatListItem, 'assignee'> {
     last_message_at: row.last_message_at ? row.last_message_at.toISOString() : null,
     last_message_preview: row.last_message_preview,
     last_message_sender: row.last_message_sender,
+    last_message_admin_id: row.last_message_admin_id,
+    last_message_sender_name: row.last_message_sender_name,
     message_count: Number(row.message_count),
     unread: row.unread,
     archived: row.archived,

@@ -48,6 +48,9 @@ export interface SupportChatListItem {
   last_message_at: string | null;
   last_message_preview: string | null;
   last_message_sender: SenderType | null;
+  /** Agents' list: which agent wrote the last message, and their name then; null for a user's. */
+  last_message_admin_id: string | null;
+  last_message_sender_name: string | null;
   message_count: number;
   unread: boolean;
   archived: boolean;

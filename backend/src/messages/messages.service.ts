@@ -116,6 +116,8 @@ export class MessagesService {
           last_message_at: message.created_at,
           last_message_preview: message.content.slice(0, 100),
           last_message_sender: message.sender_type,
+          last_message_admin_id: message.admin_id,
+          last_message_sender_name: message.sender_name,
           message_count: Number(row.message_count),
           unread: row.unread,
           archived: row.archived,

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { AGENT_ROLES, type AgentRole } from '../../auth/admin.entity';
 
 export const MIN_PASSWORD = 12;
@@ -22,7 +22,7 @@ export class CreateAgentDto {
 
   @ApiProperty({ example: 'Ana' })
   @IsString()
-  @MinLength(1)
+  @Matches(/\S/, { message: 'name must not be blank' })
   @MaxLength(100)
   name: string;
 
@@ -41,7 +41,7 @@ export class UpdateAgentDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
-  @MinLength(1)
+  @Matches(/\S/, { message: 'name must not be blank' })
   @MaxLength(100)
   name?: string;
 
@@ -61,7 +61,7 @@ export class ResetPasswordDto {
 export class UpdateMeDto {
   @ApiProperty()
   @IsString()
-  @MinLength(1)
+  @Matches(/\S/, { message: 'name must not be blank' })
   @MaxLength(100)
   name: string;
 }

@@ -20,10 +20,6 @@ import { isShortcutEvent } from '../../core/keyboard';
 import { countLabel, timeAgo } from '../../core/time-format';
 import { ChatsStore, Tab } from '../chats.store';
 
-/** The last message's agent, for list items from a server that names it. */
-type ListItemAuthor = SupportChatListItem &
-  Partial<{ last_message_admin_id: string | null; last_message_sender_name: string | null }>;
-
 @Component({
   selector: 'app-chat-list',
   imports: [RouterLink],
@@ -67,14 +63,9 @@ export class ChatListComponent {
     });
   }
 
-  /**
-   * Who wrote the last message, when an agent did: "You", or the other agent's name. The list
-   * item can name the agent only once the server sends `last_message_admin_id` and
-   * `last_message_sender_name`; until then every agent's last message reads "You", as before.
-   */
+  /** Who wrote the last message, when an agent did: "You", or the other agent's name. */
   protected previewAuthor(chat: SupportChatListItem): string {
-    const { last_message_admin_id: author, last_message_sender_name: name } =
-      chat as ListItemAuthor;
+    const { last_message_admin_id: author, last_message_sender_name: name } = chat;
     if (!author || author === this.auth.admin()?.id) return 'You';
     return name || 'Agent';
   }
