@@ -8,6 +8,7 @@ import type { AppConfig } from './config/app-config';
 import { prepareDatabase } from './database/prepare-database';
 import { SupportIoAdapter } from './gateway/socket-io.adapter';
 import { apiCompression } from './web/api-compression';
+import { jsonBodyReviver } from './web/json-body';
 import { securityHeaders } from './web/security-headers';
 import { mountStaticAssets } from './web/static-assets';
 
@@ -31,7 +32,7 @@ export async function createApp(config: AppConfig, logger?: LoggerService | fals
   app.disable('x-powered-by');
   app.use(securityHeaders);
   app.use('/api', apiCompression());
-  app.useBodyParser('json', { limit: MAX_BODY });
+  app.useBodyParser('json', { limit: MAX_BODY, reviver: jsonBodyReviver });
   app.useBodyParser('urlencoded', { limit: MAX_BODY, extended: false });
   app.setGlobalPrefix('api', { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
   app.enableCors({

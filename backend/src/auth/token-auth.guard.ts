@@ -6,7 +6,7 @@ import { DomainError } from '../common/domain-error';
 import { AgentDirectory } from './agent-directory.service';
 import { CALLER_KIND, type CallerKind } from './auth.decorators';
 import type { AgentIdentity } from './identity';
-import { TokenVerifier } from './token-verifier.service';
+import { MAX_TOKEN_LENGTH, TokenVerifier } from './token-verifier.service';
 
 const UserGuard = AuthGuard('user-jwt');
 const AgentGuard = AuthGuard('agent-jwt');
@@ -32,13 +32,14 @@ export class TokenAuthGuard implements CanActivate {
     const kind =
       this.reflector.getAllAndOverride<CallerKind | undefined>(CALLER_KIND, [ctx.getHandler(), ctx.getClass()]) ?? 'user';
     if (kind === 'public') return true;
+    const token = bearerToken(ctx.switchToHttp().getRequest<Request>());
+    if (token !== undefined && token.length > MAX_TOKEN_LENGTH) throw new DomainError('unauthorized');
     const passed = await Promise.resolve((kind === 'user' ? this.user : this.agent).canActivate(ctx)).catch(() => false);
     if (passed && kind === 'admin') {
       const agent = ctx.switchToHttp().getRequest<Request & { user: AgentIdentity }>().user;
       if (this.directory.get(agent.adminId)?.role !== 'admin') throw new DomainError('forbidden', 'Only admins may do this');
     }
     if (passed) return true;
-    const token = ctx.switchToHttp().getRequest<Request>().headers.authorization?.replace(/^Bearer\s+/i, '');
     const other = (() => {
       try {
         return this.verifier.identify(token);
@@ -48,4 +49,9 @@ export class TokenAuthGuard implements CanActivate {
     })();
     throw new DomainError(other ? 'forbidden' : 'unauthorized');
   }
+}
+
+/** Only `Authorization: Bearer <token>` carries a token: a bare or Basic one is no token at all (401). */
+function bearerToken(req: Request): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { decode, verify, type JwtPayload, type VerifyOptions } from 'jsonwebtoken';
 import { DomainError } from '../common/domain-error';
+import { isStorableText } from '../common/text';
 import { AppConfigService } from '../config/app-config.service';
 import { keyFor } from '../config/key-ring';
 import { AgentDirectory } from './agent-directory.service';
@@ -8,6 +9,9 @@ import { AGENT_AUDIENCE, USER_AUDIENCE, type AgentIdentity, type Identity, type 
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EMAIL = /^[^\s@]{1,200}@[^\s@]{1,200}$/;
+
+/** Longer than any token a host signs; the same bound on every transport. */
+export const MAX_TOKEN_LENGTH = 8192;
 
 /** Pinned: `none` and every asymmetric algorithm are refused before any key is looked at. */
 export const USER_VERIFY_OPTIONS: VerifyOptions = { algorithms: ['HS256'], audience: USER_AUDIENCE };
@@ -46,7 +50,7 @@ export class TokenVerifier {
 
   /** A user or an agent, told apart by the audience the token was signed for. */
   identify(rawToken: unknown): Identity {
-    if (typeof rawToken !== 'string' || rawToken.length === 0 || rawToken.length > 8192) {
+    if (typeof rawToken !== 'string' || rawToken.length === 0 || rawToken.length > MAX_TOKEN_LENGTH) {
       throw new DomainError('unauthorized');
     }
     const aud = (decode(rawToken) as JwtPayload | null)?.aud;
@@ -58,6 +62,9 @@ export class TokenVerifier {
     if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255) throw new DomainError('unauthorized');
     if (typeof email !== 'string' || !EMAIL.test(email)) throw new DomainError('unauthorized');
     if (typeof exp !== 'number') throw new DomainError('unauthorized');
+    // Text Postgres cannot keep as signed: a NUL fails the upsert, and unpaired surrogates
+    // would be stored as U+FFFD, so two different subs could become one user.
+    if ([sub, email, name, returnUrl].some((v) => typeof v === 'string' && !isStorableText(v))) throw new DomainError('unauthorized');
     return {
       kind: 'user',
       sub,

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { describeError } from '../logging/log-privacy';
 import { DomainError } from './domain-error';
 
 const REASON: Record<number, string> = {
@@ -13,7 +14,7 @@ const REASON: Record<number, string> = {
 
 /**
  * Every HTTP error leaves in Nest's `{statusCode, message, error}` shape; nothing unexpected
- * (stack, SQL, token) reaches the client, and the log keeps only the error's class and message.
+ * (stack, SQL, token) reaches the client, and the log keeps only what describeError tells.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -45,8 +46,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
         status === 413 ? 'Request body is larger than 64 KB' : type === 'entity.parse.failed' ? 'Malformed JSON body' : 'Bad request';
       return { status, message };
     }
-    const err = exception instanceof Error ? exception : new Error(String(exception));
-    this.logger.error(`${err.name}: ${err.message.slice(0, 200)}`);
+    this.logger.error(describeError(exception));
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error' };
   }
 }

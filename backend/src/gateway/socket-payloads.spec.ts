@@ -21,11 +21,24 @@ describe('socket payloads', () => {
     [{ chat_id, content: 'x'.repeat(5001) }],
     [{ chat_id, content: 5 }],
     [{ chat_id, content: 'nul \u0000 inside' }],
+    [{ chat_id, content: 'unpaired \uD800 half' }],
+    [{ chat_id, content: ['hi'] }],
+    [{ chat_id: { $gt: '' }, content: 'hi' }],
+    [{ chat_id, content: Buffer.from('hi') }],
+    [JSON.parse(`{"chat_id":"${chat_id}","content":"hi","__proto__":{"polluted":1}}`)],
     [{ chat_id: 'nope', content: 'hi' }],
     [{ chat_id, content: 'hi', sender_type: 'admin' }],
     [{ chat_id, content: 'hi', client_id: 'x'.repeat(65) }],
   ])('answers invalid_content to %p', (payload) => {
     expect(() => parsePayload(SendMessagePayload, payload)).toThrow(expect.objectContaining({ code: 'invalid_content' }));
+  });
+
+  it('refuses nesting as deep as a frame allows without recursing through it', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    expect(() => parsePayload(SendMessagePayload, { chat_id, content: deep })).toThrow(
+      expect.objectContaining({ code: 'invalid_content' }),
+    );
   });
 
   it('takes nothing or an empty object where an event has no fields', () => {

@@ -33,6 +33,9 @@ type Ctor<T> = new () => T;
 export function parsePayload<T extends object>(type: Ctor<T>, payload: unknown): T {
   const plain = payload === undefined || payload === null ? {} : payload;
   if (typeof plain !== 'object' || Array.isArray(plain)) throw new DomainError('invalid_content');
+  // Every field of every event is a scalar; refusing nested values here also spares the
+  // validators a recursion an attacker could make as deep as a frame allows.
+  if (Object.values(plain).some((v) => v !== null && typeof v === 'object')) throw new DomainError('invalid_content');
   const instance = plainToInstance(type, plain);
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length) throw new DomainError('invalid_content');

@@ -1,4 +1,4 @@
-import { redactUrl, serializeRequest } from './log-privacy';
+import { describeError, redactUrl, serializeError, serializeRequest } from './log-privacy';
 
 describe('log privacy', () => {
   it('hides credential-like query values and keeps the rest', () => {
@@ -18,5 +18,24 @@ describe('log privacy', () => {
       body: { password: 'hunter2' },
     };
     expect(JSON.stringify(serializeRequest(req))).not.toMatch(/secret|hunter2/);
+  });
+
+  it('tells an unexpected error without its stack, and a database error by its SQLSTATE alone', () => {
+    const plain = new TypeError('x is not a function');
+    expect(describeError(plain)).toBe('TypeError: x is not a function');
+    expect(JSON.stringify(serializeError(plain))).not.toMatch(/ at |node_modules|\.ts:/);
+    const db = Object.assign(new Error('invalid input syntax for type uuid: "eyJhbGciOi.secret"'), {
+      name: 'QueryFailedError',
+      code: '22P02',
+      query: 'SELECT * FROM users WHERE id = $1',
+    });
+    expect(describeError(db)).toBe('database error (SQLSTATE 22P02)');
+    expect(describeError('thrown string')).toBe('non-error thrown');
+    // As pino-http hands it over: its serialized copy, the original kept as `raw`.
+    const copy = Object.defineProperty({ type: 'Error', message: 'm', stack: 'Error: m\n    at x (/srv/node_modules/y.js:1:1)' }, 'raw', {
+      value: db,
+      enumerable: false,
+    });
+    expect(serializeError(copy)).toEqual({ message: 'database error (SQLSTATE 22P02)' });
   });
 });

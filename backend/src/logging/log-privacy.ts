@@ -50,6 +50,29 @@ export function serializeResponse(res: { statusCode?: number }): { statusCode?: 
   return { statusCode: res.statusCode };
 }
 
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/**
+ * An unexpected error as a log line may tell it: its kind and message, never its stack (which
+ * names files and modules). A database error is told by its SQLSTATE alone, since the driver's
+ * message quotes the values that were sent and can carry whatever a client put in them.
+ */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return 'non-error thrown';
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && SQLSTATE.test(code)) return `database error (SQLSTATE ${code})`;
+  return `${err.name}: ${err.message.slice(0, 200)}`;
+}
+
+/**
+ * pino-http attaches an error to every 5xx line; only its description is kept. pino hands the
+ * serializer its own copy of the error, which keeps the original as `raw`.
+ */
+export function serializeError(err: unknown): { message: string } {
+  const raw = typeof err === 'object' && err !== null ? (err as { raw?: unknown }).raw : undefined;
+  return { message: describeError(raw ?? err) };
+}
+
 /** Paths that must never reach a log line even if someone logs a whole object by mistake. */
 export const REDACT_PATHS = [
   'req.headers.authorization',

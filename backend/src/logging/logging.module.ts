@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
 import { AppConfigService } from '../config/app-config.service';
-import { REDACT_PATHS, requestId, serializeRequest, serializeResponse } from './log-privacy';
+import { REDACT_PATHS, requestId, serializeError, serializeRequest, serializeResponse } from './log-privacy';
 
 /** Probes and scrapes arrive every few seconds; a line each would drown the useful ones. */
 const QUIET_PATHS = /^\/(metrics|api\/health)(\/|\?|$)/;
@@ -24,7 +24,7 @@ const QUIET_PATHS = /^\/(metrics|api\/health)(\/|\?|$)/;
             formatters: { level: (label: string) => ({ level: label }) },
             genReqId: requestId,
             quietReqLogger: true,
-            serializers: { req: serializeRequest, res: serializeResponse },
+            serializers: { req: serializeRequest, res: serializeResponse, err: serializeError },
             redact: { paths: REDACT_PATHS, censor: '[redacted]' },
             customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
             autoLogging: { ignore: (req) => QUIET_PATHS.test(req.url ?? '') },

@@ -11,6 +11,7 @@ import {
   registerDecorator,
   type ValidationOptions,
 } from 'class-validator';
+import { isStorableText } from '../../common/text';
 
 export const MAX_CONTENT = 5000;
 
@@ -23,12 +24,12 @@ export function IsMessageContent(options?: ValidationOptions): PropertyDecorator
       propertyName: propertyName as string,
       options: { message: `content must be text of 1 to ${MAX_CONTENT} characters`, ...options },
       validator: {
-        // NUL is refused too: Postgres text cannot hold it, and it is never meant as text.
+        // NUL and unpaired surrogates are refused too: Postgres cannot keep them as sent.
         validate: (value: unknown) =>
           typeof value === 'string' &&
           value.trim().length >= 1 &&
           value.trim().length <= MAX_CONTENT &&
-          !value.includes('\u0000'),
+          isStorableText(value),
       },
     });
 }

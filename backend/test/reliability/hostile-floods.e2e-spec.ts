@@ -1,0 +1,330 @@
+import { hashSync } from 'bcryptjs';
+import { performance } from 'node:perf_hooks';
+import { Client } from 'pg';
+import { io } from 'socket.io-client';
+import type { Ack, NewMessageEvent, SupportMessage } from '../../src/contracts/wire';
+import { ensureFreshBuild, testServer, waitFor, type ServerProcess } from '../support/instances';
+import { emitAck, nextEvent, PG, type TestSocket } from '../support/test-app';
+
+const FLOOD = 10_000;
+const SOCKETS = 1_000;
+const GUESSES = 1_000;
+const SAMPLES = 20;
+const LIMIT = 30;
+/** The account rule README documents: five free failures, then 1 s, 2 s, 4 s… up to 30 s. */
+const FREE_FAILURES = 5;
+const MAX_WAIT_S = 30;
+
+/** The value of one Prometheus sample, e.g. `metric{kind="user"}`. */
+function sample(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? Number.NaN : Number(line.slice(series.length + 1));
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
+
+/**
+ * One server in a process of its own for every flood, so its memory and latency are its own.
+ * The tests run in order: the login flood first, so that the wait it imposes on the real agent
+ * passes while the message flood runs, and the agent's login is checked last.
+ */
+describe('floods against a server in its own process (e2e)', () => {
+  let server: ServerProcess;
+  let db: Client;
+  let agent: TestSocket;
+
+  beforeAll(async () => {
+    ensureFreshBuild();
+    // An hour-long window, aligned to the clock, so the flood's allowance is exactly one window's.
+    server = await testServer.startServer({ env: { MESSAGE_RATE_LIMIT: String(LIMIT), MESSAGE_RATE_WINDOW_MS: '3600000' } });
+    db = new Client({ connectionString: `${PG}/${server.database}` });
+    await db.connect();
+    agent = await connect(await server.adminToken());
+  }, 60_000);
+  afterAll(async () => {
+    agent?.disconnect();
+    await db?.end();
+    await server?.stop();
+  });
+
+  function open(token: string): TestSocket {
+    return io(`${server.url}/support`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+  }
+  function settle(socket: TestSocket): Promise<string> {
+    return new Promise((resolve) => {
+      socket.once('connect', () => resolve('connected'));
+      socket.once('connect_error', (err) => resolve(`refused: ${err.message}`));
+    });
+  }
+  async function connect(token: string): Promise<TestSocket> {
+    const socket = open(token);
+    const outcome = await settle(socket);
+    if (outcome !== 'connected') throw new Error(`socket ${outcome}`);
+    return socket;
+  }
+  async function newUser(sub: string) {
+    const token = server.userToken({ sub, email: `${sub}@example.com` });
+    const res = await fetch(`${server.url}/api/support_chat`, { headers: { authorization: `Bearer ${token}` } });
+    const chatId = ((await res.json()) as { id: string }).id;
+    expect(await emitAck(agent, 'subscribe', { chat_id: chatId })).toEqual({ ok: true });
+    return { sub, token, chatId };
+  }
+  async function metrics(): Promise<string> {
+    return (await fetch(`${server.url}/metrics`)).text();
+  }
+
+  /**
+   * A user whose messages, sent one at a time, are timed from the emit to the agent receiving
+   * each. Every one must be acknowledged and relayed, in the order sent.
+   */
+  async function sampler(label: string) {
+    const user = await newUser(`sampler-${label}`);
+    const socket = await connect(user.token);
+    const heard: string[] = [];
+    const sent: string[] = [];
+    const listen = (e: NewMessageEvent) => {
+      if (e.chat_id === user.chatId) heard.push(e.message.content);
+    };
+    agent.on('new_message', listen);
+    return {
+      async take(count: number, busy: () => boolean = () => false) {
+        const times: number[] = [];
+        let whileBusy = 0;
+        for (let i = 0; i < count; i++) {
+          const content = `${label} ${sent.length}`;
+          const relayed = nextEvent<NewMessageEvent>(agent, 'new_message', (e) => e.message.content === content, 30_000);
+          const start = performance.now();
+          const ack = await emitAck(socket, 'send_message', { chat_id: user.chatId, content, client_id: `${label}-${sent.length}` });
+          expect(ack).toMatchObject({ ok: true });
+          sent.push(content);
+          await relayed;
+          times.push(performance.now() - start);
+          if (busy()) whileBusy++;
+        }
+        expect(heard).toEqual(sent);
+        return { times, whileBusy };
+      },
+      close() {
+        agent.off('new_message', listen);
+        socket.disconnect();
+      },
+    };
+  }
+
+  // ---- 1,000 login attempts for one account from many addresses ----
+
+  const victim = { email: 'victim-agent@example.com', password: 'the real passphrase' };
+  /** The real agent's try right after the guessing: refused, and told how long to wait. */
+  let toldToWait: { at: number; seconds: number } | undefined;
+
+  // The server believes X-Forwarded-For from loopback (TRUST_PROXY's default), so each
+  // attempt can come from an address of its own.
+  async function attempt(password: string, address: string, email = victim.email) {
+    const res = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+      body: JSON.stringify({ email, password }),
+    });
+    return { status: res.status, body: (await res.json()) as { admin?: { email: string }; message?: unknown } };
+  }
+  const secondsLeft = (body: { message?: unknown }) => Number(/try again in (\d+) s/.exec(String(body.message))?.[1]);
+
+  it(`slows ${GUESSES.toLocaleString('en')} guesses for one account from as many addresses, each answered 401 or 429 with at most ${MAX_WAIT_S} s to wait`, async () => {
+    await db.query(`INSERT INTO admins (email, password_hash, name) SELECT $1, password_hash, 'Victim' FROM admins LIMIT 1`, [victim.email]);
+    // A cheap hash: what is under test is the limiter, not bcrypt's cost, and a thousand
+    // full-cost comparisons would take minutes on this machine.
+    await db.query('UPDATE admins SET password_hash = $1 WHERE email = $2', [hashSync(victim.password, 4), victim.email]);
+
+    const statuses = new Map<number, number>();
+    const waits: number[] = [];
+    const started = Date.now();
+    // Fifty at a time from distinct addresses: a botnet's pace, bounded so this client is not the bottleneck.
+    for (let i = 0; i < GUESSES; i += 50) {
+      const batch = Array.from({ length: Math.min(50, GUESSES - i) }, (_, k) => i + k);
+      const answers = await Promise.all(batch.map((n) => attempt(`guess-${n}`, `10.${(n >> 8) & 255}.${n & 255}.7`)));
+      for (const a of answers) {
+        statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
+        if (a.status === 429) waits.push(secondsLeft(a.body));
+      }
+    }
+    const seconds = (Date.now() - started) / 1000;
+    expect([...statuses.keys()].filter((s) => s !== 401 && s !== 429)).toEqual([]);
+    expect(statuses.get(429)).toBeGreaterThan(0);
+    expect(waits.every((w) => w >= 1 && w <= MAX_WAIT_S)).toBe(true);
+
+    // The real agent tries at once, from an address of their own.
+    const real = await attempt(victim.password, '192.0.2.10');
+    if (real.status === 429) {
+      toldToWait = { at: Date.now(), seconds: secondsLeft(real.body) };
+      expect(toldToWait.seconds).toBeLessThanOrEqual(MAX_WAIT_S);
+    } else {
+      expect(real.status).toBe(200);
+    }
+    console.log(
+      `${GUESSES} guesses for one account from ${GUESSES} addresses in ${seconds.toFixed(1)} s: ` +
+        `${statuses.get(401) ?? 0} checked against the password (401), ${statuses.get(429) ?? 0} refused unchecked (429), ` +
+        `longest wait announced ${Math.max(...waits)} s; the real agent was then told to wait ${toldToWait?.seconds ?? 0} s`,
+    );
+  }, 120_000);
+
+  // Known defect, reported: the account's delay is read before the password is checked and
+  // written after, so guesses that arrive together all pass the read; the attacker's
+  // concurrency, not the documented delays, decides how many passwords are tried. A slower
+  // hash than the victim's above keeps every guess of the burst in flight together.
+  it.failing('checks at most the free failures and one more when twenty guesses arrive at once', async () => {
+    const email = 'burst-victim@example.com';
+    await db.query(`INSERT INTO admins (email, password_hash, name) SELECT $1, $2, 'Burst' FROM admins LIMIT 1`, [email, hashSync('secret', 8)]);
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => attempt(`burst-${i}`, `172.16.0.${i + 1}`, email)));
+    expect(answers.filter((a) => a.status !== 401 && a.status !== 429)).toEqual([]);
+    const checked = answers.filter((a) => a.status === 401).length;
+    console.log(`20 guesses at once for a fresh account: ${checked} checked against the password`);
+    expect(checked).toBeLessThanOrEqual(FREE_FAILURES + 1);
+  }, 60_000);
+
+  // ---- 1,000 sockets for one user ----
+
+  it(`serves or cleanly refuses ${SOCKETS.toLocaleString('en')} sockets for one user, with bounded memory, and lets them all go`, async () => {
+    const user = await newUser('many-tabs');
+    const beside = await sampler('beside-many-tabs');
+    await beside.take(5);
+    const before = await metrics();
+    const sockets: TestSocket[] = [];
+    const outcomes = new Map<string, number>();
+    for (let batch = 0; batch < SOCKETS / 200; batch++) {
+      const opened = Array.from({ length: 200 }, () => open(user.token));
+      const results = await Promise.all(opened.map((s) => settle(s)));
+      results.forEach((r, i) => {
+        outcomes.set(r, (outcomes.get(r) ?? 0) + 1);
+        if (r === 'connected') sockets.push(opened[i]);
+        else opened[i].close();
+      });
+    }
+    // Served, or refused with a reason: none left hanging.
+    expect([...outcomes.values()].reduce((a, b) => a + b, 0)).toBe(SOCKETS);
+    const joins = await Promise.all(sockets.map((s) => emitAck(s, 'subscribe', { chat_id: user.chatId })));
+    expect(joins.filter((j) => !j.ok)).toEqual([]);
+    const after = await metrics();
+    expect(sample(after, 'support_chat_sockets_connected{kind="user"}')).toBe(sockets.length + 1);
+
+    // Every tab hears the agent's reply exactly once, and someone else is served meanwhile.
+    const heard = new Map<TestSocket, number>();
+    for (const s of sockets) s.on('new_message', () => heard.set(s, (heard.get(s) ?? 0) + 1));
+    const reply = await fetch(`${server.url}/api/admin/chats/${user.chatId}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await server.adminToken()}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'to every tab' }),
+    });
+    expect(reply.status).toBe(201);
+    await waitFor('every tab to hear the reply', () => heard.size === sockets.length, 30_000);
+    expect([...heard.values()].every((n) => n === 1)).toBe(true);
+    await beside.take(5);
+
+    // A garbage collection between the two readings can only make the growth look smaller;
+    // the bound is generous, the figure is for the report.
+    const rss = sample(after, 'process_resident_memory_bytes') - sample(before, 'process_resident_memory_bytes');
+    const heap = sample(after, 'nodejs_heap_size_used_bytes') - sample(before, 'nodejs_heap_size_used_bytes');
+    console.log(
+      `${SOCKETS} sockets for one user: ${[...outcomes].map(([k, v]) => `${v} ${k}`).join(', ')}; ` +
+        `server RSS ${mb(sample(before, 'process_resident_memory_bytes'))} -> ${mb(sample(after, 'process_resident_memory_bytes'))} ` +
+        `(${(rss / sockets.length / 1024).toFixed(1)} KB per socket), heap +${mb(heap)}`,
+    );
+    expect(rss / sockets.length).toBeLessThan(256 * 1024);
+
+    sockets.forEach((s) => s.disconnect());
+    beside.close();
+    await waitFor('the server to let every socket go', async () => sample(await metrics(), 'support_chat_sockets_connected{kind="user"}') === 0, 30_000);
+    expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
+  }, 180_000);
+
+  // ---- 10,000 messages from one socket ----
+
+  it(`rate-limits ${FLOOD.toLocaleString('en')} messages from one socket while other users are served, in order`, async () => {
+    const calmUser = await sampler('calm');
+    // The first messages of a user pay for cold paths: not part of "calm".
+    await calmUser.take(5);
+    const calm = (await calmUser.take(SAMPLES)).times;
+    calmUser.close();
+
+    const floodUser = await sampler('flood');
+    const flooder = await newUser('flooder');
+    const socket = await connect(flooder.token);
+    const outcomes = new Map<string, number>();
+    const admitted: string[] = [];
+    let acked = 0;
+    let emitted = 0;
+    const windowMs = 3_600_000;
+    const firstWindow = Math.floor(Date.now() / windowMs);
+    let resolveAll: () => void = () => undefined;
+    const allAcked = new Promise<void>((resolve) => (resolveAll = resolve));
+    const emitOne = () => {
+      const client_id = `flood-${emitted++}`;
+      (socket.emit as (...args: unknown[]) => void)(
+        'send_message',
+        { chat_id: flooder.chatId, content: `flood ${client_id}`, client_id },
+        (ack: Ack<{ message: SupportMessage }>) => {
+          const key = ack.ok ? 'ok' : ack.error;
+          outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+          if (ack.ok) admitted.push(client_id);
+          if (++acked === FLOOD) resolveAll();
+        },
+      );
+    };
+    // All at once, as a script would: the samples start while the server still works through it.
+    while (emitted < FLOOD) emitOne();
+    let during: { times: number[]; whileBusy: number };
+    let deadline: NodeJS.Timeout | undefined;
+    try {
+      during = await floodUser.take(SAMPLES, () => acked < FLOOD);
+      await Promise.race([
+        allAcked,
+        new Promise((_, reject) => {
+          deadline = setTimeout(() => reject(new Error(`only ${acked} of ${FLOOD} flood acks in 90 s`)), 90_000);
+        }),
+      ]);
+    } finally {
+      clearTimeout(deadline);
+      floodUser.close();
+    }
+    const windows = Math.floor(Date.now() / windowMs) - firstWindow + 1;
+
+    // Every flood message got an answer, and only the allowance was admitted and stored.
+    expect(emitted).toBe(FLOOD);
+    expect([...outcomes.keys()].sort()).toEqual(['ok', 'rate_limited']);
+    expect(outcomes.get('ok')).toBeGreaterThanOrEqual(LIMIT);
+    expect(outcomes.get('ok')).toBeLessThanOrEqual(LIMIT * windows);
+    const { rows } = await db.query<{ client_id: string }>('SELECT client_id FROM support_messages WHERE chat_id = $1', [flooder.chatId]);
+    expect(rows.map((r) => r.client_id).sort()).toEqual([...admitted].sort());
+    expect(socket.connected).toBe(true);
+    socket.disconnect();
+
+    // The latency ratio is printed, not asserted: on a shared 2-core machine it is too noisy
+    // for a bound, and today the flood stalls other users by seconds (each refused send with a
+    // client_id costs a query, and every event is validated as it arrives). What must hold
+    // whatever the load (nobody else refused, lost or served out of order) is asserted in take().
+    const calmP95 = percentile(calm, 95);
+    const floodP95 = percentile(during.times, 95);
+    console.log(
+      `flood of ${FLOOD} from one socket: ${outcomes.get('ok')} admitted, ${outcomes.get('rate_limited')} rate_limited; ` +
+        `${during.whileBusy} of ${SAMPLES} samples relayed while flood messages were still unanswered\n` +
+        `relay calm p50 ${ms(percentile(calm, 50))} p95 ${ms(calmP95)}; during the flood p50 ${ms(percentile(during.times, 50))} ` +
+        `p95 ${ms(floodP95)}; p95 ratio ${(floodP95 / calmP95).toFixed(2)}`,
+    );
+  }, 180_000);
+
+  // ---- the real agent, after the guessing ----
+
+  it(`lets the real agent in once the wait they were told has passed, never more than ${MAX_WAIT_S} s`, async () => {
+    if (!toldToWait) return;
+    const { at, seconds } = toldToWait;
+    await waitFor('the announced wait to pass', () => Date.now() >= at + seconds * 1000, (MAX_WAIT_S + 5) * 1000);
+    const real = await attempt(victim.password, '192.0.2.10');
+    expect(real.status).toBe(200);
+    expect(real.body.admin?.email).toBe(victim.email);
+  }, 60_000);
+});
