@@ -76,6 +76,8 @@ export class LoadRun {
   private readonly counts = { userSent: 0, userAcked: 0, agentSent: 0, agentAcked: 0, gaveUp: 0 };
   private readonly memory = { before: 0, peak: 0, afterLoad: 0, afterClose: 0 };
   private readonly runId = randomBytes(4).toString('hex');
+  // Named here rather than by the helper, so it is dropped even when the server fails to start.
+  private readonly database = `support_chat_load_${this.runId}`;
   private deadline = 0;
   private stopping = false;
   private agentTokens: string[] = [];
@@ -105,6 +107,7 @@ export class LoadRun {
       // Ten consoles may share one account (see signInAgents) and answer hundreds of messages a
       // minute, so the allowance is raised; users stay far below the default on their own.
       this.server = await testServer.startServer({
+        database: this.database,
         env: {
           MESSAGE_RATE_LIMIT: '100000',
           LOG_LEVEL: 'warn',
@@ -211,6 +214,8 @@ export class LoadRun {
     const server = this.server;
     this.server = null;
     await server?.stop();
+    await testServer.dropDatabase(this.database);
+    await testServer.dropRedisKeys(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', `test-${this.database}`);
   }
 
   private closeClients(): void {
