@@ -1,6 +1,7 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfigService } from '../config/app-config.service';
+import { logRedisOutages } from './redis-outages';
 
 export const REDIS = Symbol('REDIS');
 
@@ -21,7 +22,10 @@ class RedisCloser implements OnApplicationShutdown {
       provide: REDIS,
       inject: [AppConfigService],
       useFactory: (config: AppConfigService) =>
-        new Redis(config.get('redisUrl'), { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false }),
+        logRedisOutages(
+          new Redis(config.get('redisUrl'), { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false }),
+          'shared',
+        ),
     },
     RedisCloser,
   ],

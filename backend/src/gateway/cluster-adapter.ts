@@ -2,6 +2,7 @@ import { createAdapter as createPubSubAdapter } from '@socket.io/redis-adapter';
 import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
 import Redis from 'ioredis';
 import type { Server } from 'socket.io';
+import { logRedisOutages } from '../common/redis-outages';
 import type { SocketAdapterKind } from '../config/app-config';
 
 type AdapterFactory = Parameters<Server['adapter']>[0];
@@ -15,10 +16,10 @@ type AdapterFactory = Parameters<Server['adapter']>[0];
  */
 export function clusterAdapter(kind: SocketAdapterKind, redisUrl: string, prefix: string): { factory: AdapterFactory; clients: Redis[] } {
   // Commands wait out a Redis restart instead of failing after a few retries.
-  const pub = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const pub = logRedisOutages(new Redis(redisUrl, { maxRetriesPerRequest: null }), 'socket adapter');
   const key = `${prefix}:socket.io`;
   if (kind === 'pubsub') {
-    const sub = pub.duplicate();
+    const sub = logRedisOutages(pub.duplicate(), 'socket adapter subscriber');
     return { factory: createPubSubAdapter(pub, sub, { key }), clients: [pub, sub] };
   }
   // The adapter duplicates `pub` for its blocking reads and closes those itself; a short
