@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AgentDirectory } from '../auth/agent-directory.service';
-import { ChatEvents } from '../common/chat-events';
+import { ChatEvents, type ChatEvent } from '../common/chat-events';
 import { DomainError } from '../common/domain-error';
 import type { AgentSupportMessage, SenderType, SupportMessage } from '../contracts/wire';
 import { Sql, type Statement } from '../database/sql.service';
@@ -76,8 +76,21 @@ const BY_CLIENT_ID: Statement = {
 };
 const RECORD_VIEW: Statement = { name: 'support_record_view', text: 'SELECT * FROM support_record_view($1)' };
 
+/** A stored message not yet published, and the sends in its chat it waits for. */
+interface Held {
+  seq: number;
+  event: ChatEvent;
+  /** Sends that were under way when this one's answer came: the only ones that can have committed before it. */
+  after: Set<symbol>;
+}
+
 @Injectable()
 export class MessagesService {
+  /** Per chat: the sends under way in this process, and what they stored but have not published. */
+  private readonly chats = new Map<string, { running: Set<symbol>; held: Held[] }>();
+  /** Sends under way by chat and client_id, so a resend while the first is queued joins it. */
+  private readonly inFlight = new Map<string, Promise<SendResult>>();
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly sql: Sql,
@@ -92,6 +105,52 @@ export class MessagesService {
    * for what came after its last message can never skip one that committed late.
    */
   async send(input: NewMessage): Promise<SendResult> {
+    if (!input.clientId) return this.sendInOrder(input);
+    // A client whose ack timed out resends with the same client_id. While the first is still
+    // waiting for a connection, a second query would only lengthen the queue for the same row.
+    const key = `${input.chatId}:${input.clientId}`;
+    const first = this.inFlight.get(key);
+    if (first) return { ...(await first), created: false };
+    const sent = this.sendInOrder(input);
+    this.inFlight.set(key, sent);
+    try {
+      return await sent;
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  /**
+   * Concurrent sends in one chat commit in the order of its row lock, but their answers come
+   * back on different pool connections in whatever order the event loop reads them. A stored
+   * message is therefore published once the sends that were under way when its answer came
+   * have answered too, and in lock order (the chat's message_count): no client gets a later
+   * message before an earlier one. Sends that start afterwards never hold it back.
+   */
+  private async sendInOrder(input: NewMessage): Promise<SendResult> {
+    let chat = this.chats.get(input.chatId);
+    if (!chat) this.chats.set(input.chatId, (chat = { running: new Set(), held: [] }));
+    const self = Symbol();
+    chat.running.add(self);
+    let stored: Held | null = null;
+    try {
+      const { result, publish } = await this.store(input);
+      if (publish) stored = { ...publish, after: new Set() };
+      return result;
+    } finally {
+      chat.running.delete(self);
+      for (const held of chat.held) held.after.delete(self);
+      if (stored) {
+        stored.after = new Set(chat.running);
+        chat.held.push(stored);
+        chat.held.sort((a, b) => a.seq - b.seq);
+      }
+      while (chat.held.length && chat.held[0].after.size === 0) this.events.publish(chat.held.shift()!.event);
+      if (!chat.running.size && !chat.held.length) this.chats.delete(input.chatId);
+    }
+  }
+
+  private async store(input: NewMessage): Promise<{ result: SendResult; publish: { seq: number; event: ChatEvent } | null }> {
     const [row] = await this.sql.run<SendRow>(SEND, [
       input.chatId,
       input.senderType,
@@ -102,8 +161,11 @@ export class MessagesService {
     ]);
     if (!row) throw new DomainError('not_found', 'Chat not found');
     const message = toWire(row);
+    let publish: { seq: number; event: ChatEvent } | null = null;
     if (row.created) {
-      this.events.publish({
+      publish = {
+        seq: Number(row.message_count),
+        event: {
         kind: 'message_created',
         chatId: input.chatId,
         message,
@@ -125,9 +187,10 @@ export class MessagesService {
           labels: [],
         },
         reopened: row.reopened,
-      });
+        },
+      };
     }
-    return { message, created: row.created };
+    return { result: { message, created: row.created }, publish };
   }
 
   /** The message a sender already stored under `clientId`, if any. */
