@@ -12,6 +12,7 @@ interface SendPayload {
   chat_id: string;
   content: string;
   client_id: string;
+  private?: boolean;
 }
 
 /**
@@ -65,6 +66,8 @@ export class FakeSocketService implements SocketServiceApi {
   readonly left: string[] = [];
   readonly sent: SendPayload[] = [];
   readonly viewed: string[] = [];
+  /** Every `typing` the console sent, in order. */
+  readonly typing: { chat_id: string; typing: boolean }[] = [];
   /** How the fake server answers send_message; replace per test. */
   answerSend: (payload: SendPayload) => Promise<Ack<{ message: SupportMessage }>> = (payload) =>
     Promise.resolve({
@@ -162,6 +165,11 @@ export class FakeSocketService implements SocketServiceApi {
   sendMessage(payload: SendPayload): Promise<Ack<{ message: SupportMessage }>> {
     this.sent.push(payload);
     return this.answerSend(payload);
+  }
+
+  sendTyping(chatId: string, typing: boolean): Promise<Ack> {
+    this.typing.push({ chat_id: chatId, typing });
+    return Promise.resolve({ ok: true });
   }
 
   markViewed(chatId: string): Promise<Ack<{ updated: number }>> {

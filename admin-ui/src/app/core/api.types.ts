@@ -13,6 +13,10 @@ export type {
   SupportChatPage as ChatPage,
   AgentRole,
   AgentView,
+  AgentRef,
+  ChatActivity,
+  ChatActivityEvent,
+  TypingEvent,
 } from '../../../../backend/src/contracts/wire';
 import type {
   AgentRole,
@@ -71,7 +75,9 @@ export interface ClientToServerEvents {
   /** Added by this backend: for an agent, records that the chat was viewed. */
   mark_read: (payload: { chat_id: string }, ack: (res: Ack<{ updated: number }>) => void) => void;
   send_message: (
-    payload: { chat_id: string; content: string; client_id?: string },
+    payload: { chat_id: string; content: string; client_id?: string; private?: boolean },
     ack: (res: Ack<{ message: SupportMessage }>) => void,
   ) => void;
+  /** Relayed to the user's side only; the server drops repeats closer than 2 s. */
+  typing: (payload: { chat_id: string; typing: boolean }, ack: (res: Ack) => void) => void;
 }

@@ -47,13 +47,18 @@ export class ChatsApi {
     );
   }
 
-  send(chatId: string, content: string, clientId: string): Observable<SupportMessage> {
+  /** `isPrivate`: an internal note, which the user never receives. */
+  send(
+    chatId: string,
+    content: string,
+    clientId: string,
+    isPrivate = false,
+  ): Observable<SupportMessage> {
     return this.http.post<SupportMessage>(
       `/api/admin/chats/${encodeURIComponent(chatId)}/messages`,
-      {
-        content,
-        client_id: clientId,
-      },
+      isPrivate
+        ? { content, client_id: clientId, private: true }
+        : { content, client_id: clientId },
     );
   }
 

@@ -12,6 +12,10 @@ const SERVER_EVENTS: readonly ServerEvent[] = [
   'new_user_message',
   'chat_updated',
   'messages_read',
+  'agent_presence',
+  'availability',
+  'chat_activity',
+  'typing',
 ];
 const ACK_TIMEOUT_MS = 10_000;
 
@@ -231,8 +235,14 @@ export class SocketService implements OnDestroy {
     chat_id: string;
     content: string;
     client_id: string;
+    private?: boolean;
   }): Promise<Ack<{ message: SupportMessage }>> {
     return this.emit('send_message', payload);
+  }
+
+  /** Tells the user's side the agent is typing (or stopped); nothing is stored. */
+  sendTyping(chatId: string, typing: boolean): Promise<Ack> {
+    return this.emit('typing', { chat_id: chatId, typing });
   }
 
   /** Records the agent's view of a chat without refetching it. */
