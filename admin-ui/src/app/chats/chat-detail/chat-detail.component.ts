@@ -13,7 +13,7 @@ import {
   viewChild,
 } from '@angular/core';
 import { Router, RouterLink } from '@angular/router';
-import { SupportMessage } from '../../core/api.types';
+import { ChatActivity, SupportChatListItem, SupportMessage } from '../../core/api.types';
 import { AuthService } from '../../core/auth.service';
 import { initials } from '../../core/initials';
 import { ClockService } from '../../core/clock.service';
@@ -21,7 +21,9 @@ import { isShortcutEvent } from '../../core/keyboard';
 import { clockTime } from '../../core/time-format';
 import { ChatsStore } from '../chats.store';
 import { ChatDetailStore } from './chat-detail.store';
+import { AssignMenuComponent } from './assign-menu.component';
 import { groupByDay } from './message-list';
+import { activityLine, buildTimeline } from './timeline';
 
 // Within this many pixels of an edge counts as "at" it: sub-pixel scroll positions and
 // momentum scrolling on tablets rarely land exactly on 0.
@@ -29,7 +31,7 @@ const EDGE_PX = 80;
 
 @Component({
   selector: 'app-chat-detail',
-  imports: [RouterLink],
+  imports: [RouterLink, AssignMenuComponent],
   providers: [ChatDetailStore],
   templateUrl: './chat-detail.component.html',
   styleUrl: './chat-detail.component.css',
@@ -45,6 +47,7 @@ export class ChatDetailComponent {
   private readonly injector = inject(Injector);
   private readonly scroller = viewChild<ElementRef<HTMLElement>>('scroller');
   private readonly composer = viewChild<ElementRef<HTMLTextAreaElement>>('composer');
+  private readonly assignMenu = viewChild(AssignMenuComponent);
   // Follow new messages only while the agent is reading the end of the conversation.
   private stickToBottom = true;
 
@@ -58,7 +61,12 @@ export class ChatDetailComponent {
   protected readonly status = this.store.status;
   protected readonly archiving = this.store.archiving;
   protected readonly draft = signal('');
-  protected readonly groups = computed(() => groupByDay(this.store.messages(), this.clock.now()));
+  protected readonly groups = computed(() =>
+    groupByDay(
+      buildTimeline(this.store.messages(), this.store.activity(), this.hasMore()),
+      this.clock.now(),
+    ),
+  );
   // Back to the tab the agent came from; on a deep link, to the tab the chat is in.
   protected readonly backLink = computed(() => {
     const tab = this.chats.lastTab() ?? (this.header()?.archived ? 'archived' : 'active');
@@ -101,8 +109,16 @@ export class ChatDetailComponent {
     return initials(message.sender_name);
   }
 
-  protected time(message: SupportMessage): string {
-    return clockTime(message.created_at);
+  protected time(item: { created_at: string }): string {
+    return clockTime(item.created_at);
+  }
+
+  protected activityText(activity: ChatActivity): string {
+    return activityLine(activity, this.auth.admin()?.id);
+  }
+
+  protected onAssigned(chat: SupportChatListItem): void {
+    this.store.applyListItem(chat);
   }
 
   protected onDraftInput(event: Event): void {
@@ -170,6 +186,9 @@ export class ChatDetailComponent {
     if (event.key === 'e') {
       event.preventDefault();
       this.toggleArchived();
+    } else if (event.key === 'a') {
+      event.preventDefault();
+      this.assignMenu()?.openMenu();
     } else if (event.key === 'r') {
       // The reply box is not focused on open, so that e and Escape work straight away.
       event.preventDefault();

@@ -2,18 +2,28 @@ import { DOCUMENT, DestroyRef, Injectable, inject, signal } from '@angular/core'
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { HttpErrorResponse } from '@angular/common/http';
 import { firstValueFrom } from 'rxjs';
-import { AckErrorCode, AdminSupportChat, SupportMessage } from '../../core/api.types';
+import {
+  AckErrorCode,
+  AdminSupportChat,
+  AgentRef,
+  ChatActivity,
+  SupportChatListItem,
+  SupportMessage,
+} from '../../core/api.types';
 import { ChatsApi, MESSAGES_AFTER_LIMIT } from '../../core/chats-api.service';
 import { newClientId } from '../../core/client-id';
 import { SocketService } from '../../core/socket.service';
 import { ChatsStore } from '../chats.store';
 import { markAgentMessagesRead, mergeMessages } from './message-list';
+import { mergeActivity } from './timeline';
 
 export interface ChatHeader {
   user_id: string;
   user_email: string;
   user_name: string | null;
   archived: boolean;
+  assignee: AgentRef | null;
+  labels: string[];
 }
 
 export interface PendingMessage {
@@ -52,6 +62,8 @@ export class ChatDetailStore {
 
   readonly header = signal<ChatHeader | null>(null);
   readonly messages = signal<SupportMessage[]>([]);
+  /** Assignment lines, oldest first: from the chat's history and live `chat_activity`. */
+  readonly activity = signal<ChatActivity[]>([]);
   readonly pending = signal<PendingMessage[]>([]);
   readonly hasMore = signal(false);
   readonly loadingOlder = signal(false);
@@ -81,13 +93,15 @@ export class ChatDetailStore {
       .on('chat_updated')
       .pipe(takeUntilDestroyed(destroyRef))
       .subscribe(({ chat }) => {
-        if (chat.id !== this.chatId) return;
-        this.header.set({
-          user_id: chat.user_id,
-          user_email: chat.user_email,
-          user_name: chat.user_name,
-          archived: chat.archived,
-        });
+        if (chat.id === this.chatId) this.applyListItem(chat);
+      });
+    this.socket
+      .on('chat_activity')
+      .pipe(takeUntilDestroyed(destroyRef))
+      .subscribe(({ activity }) => {
+        if (activity.chat_id === this.chatId) {
+          this.activity.update((list) => mergeActivity(list, [activity]));
+        }
       });
     this.socket.reconnected$
       .pipe(takeUntilDestroyed(destroyRef))
@@ -113,6 +127,7 @@ export class ChatDetailStore {
     this.chatId = chatId;
     this.header.set(null);
     this.messages.set([]);
+    this.activity.set([]);
     this.pending.set([]);
     this.hasMore.set(false);
     this.status.set('loading');
@@ -281,13 +296,29 @@ export class ChatDetailStore {
     else await this.catchUp();
   }
 
+  /** What an assignment or label change answered, or a `chat_updated` about this chat. */
+  applyListItem(chat: SupportChatListItem): void {
+    if (chat.id !== this.chatId) return;
+    this.header.set({
+      user_id: chat.user_id,
+      user_email: chat.user_email,
+      user_name: chat.user_name,
+      archived: chat.archived,
+      assignee: chat.assignee ?? null,
+      labels: chat.labels ?? [],
+    });
+  }
+
   private applyChat(chat: AdminSupportChat): void {
     this.header.set({
       user_id: chat.user_id,
       user_email: chat.user_email,
       user_name: chat.user_name,
       archived: chat.archived,
+      assignee: chat.assignee ?? null,
+      labels: chat.labels ?? [],
     });
+    this.activity.update((list) => mergeActivity(list, chat.activity ?? []));
     this.accept(...chat.messages);
   }
 

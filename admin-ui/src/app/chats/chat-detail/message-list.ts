@@ -45,15 +45,18 @@ export function markAgentMessagesRead(
   );
 }
 
-export interface DayGroup {
+export interface DayGroup<T extends { created_at: string } = SupportMessage> {
   key: string;
   label: string;
-  messages: SupportMessage[];
+  messages: T[];
 }
 
 /** Splits a chronological list under "Monday, January 29" dividers (the agent's local days). */
-export function groupByDay(messages: readonly SupportMessage[], now: number): DayGroup[] {
-  const groups: DayGroup[] = [];
+export function groupByDay<T extends { created_at: string }>(
+  messages: readonly T[],
+  now: number,
+): DayGroup<T>[] {
+  const groups: DayGroup<T>[] = [];
   for (const message of messages) {
     const key = dayKey(message.created_at);
     const last = groups.at(-1);
