@@ -1,6 +1,6 @@
 import { computed, signal } from '@angular/core';
 import { Observable, Subject } from 'rxjs';
-import { Ack, ServerToClientEvents, SupportMessage } from '../app/core/api.types';
+import { Ack, PresenceStatus, ServerToClientEvents, SupportMessage } from '../app/core/api.types';
 import {
   ConnectionStatus,
   JoinAck,
@@ -68,6 +68,8 @@ export class FakeSocketService implements SocketServiceApi {
   readonly viewed: string[] = [];
   /** Every `typing` the console sent, in order. */
   readonly typing: { chat_id: string; typing: boolean }[] = [];
+  /** Every away switch the console sent, in order. */
+  readonly presence: ('online' | 'away')[] = [];
   /** How the fake server answers send_message; replace per test. */
   answerSend: (payload: SendPayload) => Promise<Ack<{ message: SupportMessage }>> = (payload) =>
     Promise.resolve({
@@ -170,6 +172,11 @@ export class FakeSocketService implements SocketServiceApi {
   sendTyping(chatId: string, typing: boolean): Promise<Ack> {
     this.typing.push({ chat_id: chatId, typing });
     return Promise.resolve({ ok: true });
+  }
+
+  setPresence(status: 'online' | 'away'): Promise<Ack<{ status: PresenceStatus }>> {
+    this.presence.push(status);
+    return Promise.resolve({ ok: true, status });
   }
 
   markViewed(chatId: string): Promise<Ack<{ updated: number }>> {

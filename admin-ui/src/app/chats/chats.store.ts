@@ -2,11 +2,21 @@ import { DOCUMENT, DestroyRef, Injectable, computed, inject, signal } from '@ang
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { firstValueFrom } from 'rxjs';
 import { NewUserMessageEvent, SupportChatListItem } from '../core/api.types';
-import { ChatsApi } from '../core/chats-api.service';
+import { AuthService } from '../core/auth.service';
+import { ChatsApi, ListFilter } from '../core/chats-api.service';
 import { SocketService } from '../core/socket.service';
 import { appendPage, insertSorted } from './chat-order';
 
 export type Tab = 'active' | 'archived';
+/** Whose chats a list shows: everyone's, the signed-in agent's, or nobody's yet. */
+export type AssigneeFilter = 'all' | 'me' | 'none';
+
+/** One list on screen: a tab narrowed by assignee and label. Each is paged on its own. */
+export interface ListView {
+  tab: Tab;
+  assignee: AssigneeFilter;
+  label: string | null;
+}
 
 export interface TabState {
   items: SupportChatListItem[];
@@ -24,23 +34,58 @@ const EMPTY: TabState = {
   error: false,
 };
 const PREVIEW_LENGTH = 100;
+/** How long a "typing…" lasts on a card without a repeat: the contract's expiry. */
+export const TYPING_TTL_MS = 6_000;
+
+export function listView(view: Partial<ListView> & { tab: Tab }): ListView {
+  return { assignee: 'all', label: null, ...view };
+}
+
+function viewKey(view: ListView): string {
+  // The label goes last: it is the only part that may contain the separator.
+  return `${view.tab}|${view.assignee}|${view.label ?? ''}`;
+}
+
+function parseKey(key: string): ListView {
+  const [tab, assignee, ...label] = key.split('|');
+  return { tab: tab as Tab, assignee: assignee as AssigneeFilter, label: label.join('|') || null };
+}
+
+/** Whether a chat as the server now describes it belongs in a list. */
+export function belongsIn(
+  view: ListView,
+  chat: SupportChatListItem,
+  me: string | null | undefined,
+): boolean {
+  if (chat.archived !== (view.tab === 'archived')) return false;
+  if (view.assignee === 'none' && chat.assignee) return false;
+  if (view.assignee === 'me' && (!me || chat.assignee?.id !== me)) return false;
+  if (view.label && !(chat.labels ?? []).includes(view.label)) return false;
+  return true;
+}
+
+/** Who is typing in a chat, as the card shows it. */
+export interface TypingState {
+  name: string | null;
+}
 
 /**
- * Both chat lists and everything that changes them: pages from REST, live changes from the
- * agents' room, and a full refetch after a reconnect (events sent while offline are gone).
+ * Every chat list the agent has looked at (a tab narrowed by assignee and label), and everything
+ * that changes them: pages from REST, live changes from the agents' room, and a full refetch
+ * after a reconnect (events sent while offline are gone). A live change is placed in every list
+ * it belongs to and taken out of every other, so a chat assigned to someone else leaves "Mine".
  * Pages are read only once the agents' room is joined, so no change falls between the two.
- * Provided by the chats shell, so it lives exactly as long as the agent is logged in.
+ * Provided by the shell, so it lives exactly as long as the agent is logged in.
  */
 @Injectable()
 export class ChatsStore {
   private readonly api = inject(ChatsApi);
   private readonly socket = inject(SocketService);
+  private readonly auth = inject(AuthService);
   private readonly destroyRef = inject(DestroyRef);
   private readonly document = inject(DOCUMENT);
-  private readonly tabs = {
-    active: signal<TabState>(EMPTY),
-    archived: signal<TabState>(EMPTY),
-  };
+  /** Each list by its view key; lists are kept (and kept live) once fetched. */
+  private readonly lists = signal<Readonly<Record<string, TabState>>>({});
   // A reload replaces pages in flight; their late answers must not land on top.
   private generation = 0;
   // Live changes that arrive while a first page is in flight are replayed over it, in order:
@@ -51,20 +96,24 @@ export class ChatsStore {
   private readonly drafts = new Map<string, string>();
   // The first join of the agents' room; after a reconnect, reload() runs once it is joined again.
   private readonly adminRoomJoined: Promise<unknown>;
+  private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly typingNow = signal<ReadonlyMap<string, TypingState>>(new Map());
 
-  readonly active = this.tabs.active.asReadonly();
-  readonly archived = this.tabs.archived.asReadonly();
+  readonly active = computed(() => this.state('active'));
+  readonly archived = computed(() => this.state('archived'));
   /** The card the keyboard points at; kept here so it survives opening a chat and coming back. */
   readonly selectedId = signal<string | null>(null);
   /** The tab the agent last looked at, for the chat view's back link; null before any. */
   readonly lastTab = signal<Tab | null>(null);
   /** The chat open on screen, if any: its new messages are seen as they arrive. */
   readonly openChatId = signal<string | null>(null);
+  /** Users typing now, by chat id: cleared by a stop, their message, or 6 s of silence. */
+  readonly typing = this.typingNow.asReadonly();
 
   readonly unreadCount = computed(() => {
     const ids = new Set<string>();
-    for (const chat of [...this.active().items, ...this.archived().items]) {
-      if (chat.unread) ids.add(chat.id);
+    for (const list of Object.values(this.lists())) {
+      for (const chat of list.items) if (chat.unread) ids.add(chat.id);
     }
     return ids.size;
   });
@@ -77,12 +126,34 @@ export class ChatsStore {
     this.socket
       .on('new_user_message')
       .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe((event) => this.applyUserMessage(event));
+      .subscribe((event) => {
+        this.setTyping(event.chat_id, null);
+        this.applyUserMessage(event);
+      });
+    // chat_updated follows with the whole item; this moves the card between filters at once.
+    this.socket
+      .on('chat_activity')
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe(({ activity }) => {
+        const current = this.find(activity.chat_id);
+        if (current) this.upsert({ ...current, assignee: activity.assignee });
+      });
+    this.socket
+      .on('typing')
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe((event) => {
+        // Only the customer's typing belongs on a card; agents see each other's in the chat.
+        if (event.sender_type !== 'user') return;
+        this.setTyping(event.chat_id, event.typing ? { name: event.sender_name } : null);
+      });
     // Announced only after the agents' room is joined again.
     this.socket.reconnected$
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe(() => void this.reload());
     this.adminRoomJoined = this.socket.joinAdminRoom();
+    this.destroyRef.onDestroy(() => {
+      for (const timer of this.typingTimers.values()) clearTimeout(timer);
+    });
   }
 
   draftFor(chatId: string): string {
@@ -94,42 +165,48 @@ export class ChatsStore {
     else this.drafts.delete(chatId);
   }
 
-  state(tab: Tab): TabState {
-    return this.tabs[tab]();
+  /** A list's state; a tab alone means the whole tab, unfiltered. */
+  state(view: ListView | Tab): TabState {
+    return this.lists()[viewKey(asView(view))] ?? EMPTY;
   }
 
   find(chatId: string): SupportChatListItem | undefined {
-    return (
-      this.active().items.find((c) => c.id === chatId) ??
-      this.archived().items.find((c) => c.id === chatId)
-    );
+    for (const list of Object.values(this.lists())) {
+      const chat = list.items.find((c) => c.id === chatId);
+      if (chat) return chat;
+    }
+    return undefined;
   }
 
-  async ensureLoaded(tab: Tab): Promise<void> {
-    const state = this.tabs[tab]();
+  async ensureLoaded(view: ListView | Tab): Promise<void> {
+    const key = viewKey(asView(view));
+    const state = this.lists()[key] ?? EMPTY;
     if (state.loaded || state.loading) return;
-    this.tabs[tab].update((s) => ({ ...s, loading: true, error: false }));
+    this.patch(key, { loading: true, error: false });
     // Whatever the join's answer: without the room the list is still worth showing, and the
     // next reconnect joins again and reloads.
     await this.adminRoomJoined;
-    await this.fetchPage(tab, null, this.generation);
+    await this.fetchPage(key, null, this.generation);
   }
 
-  async loadMore(tab: Tab): Promise<void> {
-    const state = this.tabs[tab]();
+  async loadMore(view: ListView | Tab): Promise<void> {
+    const key = viewKey(asView(view));
+    const state = this.lists()[key] ?? EMPTY;
     if (!state.loaded || state.loading || !state.nextCursor) return;
-    await this.fetchPage(tab, state.nextCursor, this.generation);
+    await this.fetchPage(key, state.nextCursor, this.generation);
   }
 
-  /** Starts both loaded tabs over from their first page. */
+  /** Starts every fetched list over from its first page, and the Active tab in any case. */
   async reload(): Promise<void> {
     const generation = ++this.generation;
-    // A tab whose first page is in flight is read again too: the new generation drops it.
-    const tabs = (['active', 'archived'] as const).filter(
-      (t) => this.tabs[t]().loaded || this.tabs[t]().loading || t === 'active',
-    );
-    for (const tab of tabs) this.tabs[tab].update((s) => ({ ...s, loading: false }));
-    await Promise.all(tabs.map((tab) => this.fetchPage(tab, null, generation)));
+    const base = viewKey(listView({ tab: 'active' }));
+    // A list whose first page is in flight is read again too: the new generation drops it.
+    const keys = Object.entries(this.lists())
+      .filter(([, s]) => s.loaded || s.loading)
+      .map(([key]) => key);
+    if (!keys.includes(base)) keys.push(base);
+    for (const key of keys) this.patch(key, { loading: false });
+    await Promise.all(keys.map((key) => this.fetchPage(key, null, generation)));
   }
 
   async setArchived(chatId: string, archived: boolean): Promise<SupportChatListItem> {
@@ -140,28 +217,57 @@ export class ChatsStore {
 
   /** Optimistic: the server records the view when the chat is fetched and confirms via chat_updated. */
   markViewed(chatId: string): void {
-    for (const tab of ['active', 'archived'] as const) {
-      this.tabs[tab].update((s) => ({
+    this.lists.update((lists) =>
+      mapLists(lists, (s) => ({
         ...s,
         items: s.items.map((c) => (c.id === chatId && c.unread ? { ...c, unread: false } : c)),
-      }));
-    }
+      })),
+    );
   }
 
-  /** Places the server's current view of a chat in the tab it belongs to. */
+  /** Places the server's current view of a chat in every list it belongs to, and no other. */
   upsert(incoming: SupportChatListItem): void {
     if (this.firstPagesInFlight > 0) this.replay.push(incoming);
     // The open chat's view is recorded on the server a moment later; meanwhile the agent is
     // reading it, so it must not flash unread in the list and the tab title.
     const item =
       incoming.unread && this.isOnScreen(incoming.id) ? { ...incoming, unread: false } : incoming;
-    const target: Tab = item.archived ? 'archived' : 'active';
-    const other: Tab = item.archived ? 'active' : 'archived';
-    this.tabs[other].update((s) => ({ ...s, items: s.items.filter((c) => c.id !== item.id) }));
-    this.tabs[target].update((s) => {
-      // A tab never fetched yet will get the chat with its first page.
-      if (!s.loaded) return s;
-      return { ...s, items: insertSorted(s.items, item, s.nextCursor !== null) };
+    const me = this.auth.admin()?.id;
+    this.lists.update((lists) => {
+      const next: Record<string, TabState> = {};
+      for (const [key, s] of Object.entries(lists)) {
+        if (!belongsIn(parseKey(key), item, me)) {
+          next[key] = s.items.some((c) => c.id === item.id)
+            ? { ...s, items: s.items.filter((c) => c.id !== item.id) }
+            : s;
+        } else {
+          // A list never fetched yet will get the chat with its first page.
+          next[key] = s.loaded
+            ? { ...s, items: insertSorted(s.items, item, s.nextCursor !== null) }
+            : s;
+        }
+      }
+      return next;
+    });
+  }
+
+  private setTyping(chatId: string, state: TypingState | null): void {
+    clearTimeout(this.typingTimers.get(chatId));
+    this.typingTimers.delete(chatId);
+    if (state) {
+      // The sender's repeats keep it alive; silence ends it, as the contract says.
+      this.typingTimers.set(
+        chatId,
+        setTimeout(() => this.setTyping(chatId, null), TYPING_TTL_MS),
+      );
+    } else if (!this.typingNow().has(chatId)) {
+      return;
+    }
+    this.typingNow.update((now) => {
+      const next = new Map(now);
+      if (state) next.set(chatId, state);
+      else next.delete(chatId);
+      return next;
     });
   }
 
@@ -188,6 +294,10 @@ export class ChatsStore {
     return this.openChatId() === chatId && this.document.visibilityState === 'visible';
   }
 
+  private patch(key: string, change: Partial<TabState>): void {
+    this.lists.update((lists) => ({ ...lists, [key]: { ...(lists[key] ?? EMPTY), ...change } }));
+  }
+
   private finishFirstPage(): void {
     this.firstPagesInFlight--;
     if (this.firstPagesInFlight > 0) return;
@@ -196,25 +306,48 @@ export class ChatsStore {
     for (const item of replay) this.upsert(item);
   }
 
-  private async fetchPage(tab: Tab, cursor: string | null, generation: number): Promise<void> {
-    this.tabs[tab].update((s) => ({ ...s, loading: true, error: false }));
+  private async fetchPage(key: string, cursor: string | null, generation: number): Promise<void> {
+    this.patch(key, { loading: true, error: false });
+    const view = parseKey(key);
     const firstPage = cursor === null;
     if (firstPage) this.firstPagesInFlight++;
     try {
-      const page = await firstValueFrom(this.api.list(tab === 'archived', cursor));
+      const filter: ListFilter = {};
+      if (view.assignee !== 'all') filter.assignee = view.assignee;
+      if (view.label) filter.label = view.label;
+      const page = await firstValueFrom(this.api.list(view.tab === 'archived', cursor, filter));
       if (generation !== this.generation) return;
-      this.tabs[tab].update((s) => ({
-        items: firstPage ? appendPage([], page.items) : appendPage(s.items, page.items),
-        nextCursor: page.next_cursor,
-        loaded: true,
-        loading: false,
-        error: false,
-      }));
+      this.lists.update((lists) => {
+        const s = lists[key] ?? EMPTY;
+        return {
+          ...lists,
+          [key]: {
+            items: firstPage ? appendPage([], page.items) : appendPage(s.items, page.items),
+            nextCursor: page.next_cursor,
+            loaded: true,
+            loading: false,
+            error: false,
+          },
+        };
+      });
     } catch {
       if (generation !== this.generation) return;
-      this.tabs[tab].update((s) => ({ ...s, loading: false, error: true }));
+      this.patch(key, { loading: false, error: true });
     } finally {
       if (firstPage) this.finishFirstPage();
     }
   }
+}
+
+function asView(view: ListView | Tab): ListView {
+  return typeof view === 'string' ? listView({ tab: view }) : view;
+}
+
+function mapLists(
+  lists: Readonly<Record<string, TabState>>,
+  change: (state: TabState) => TabState,
+): Record<string, TabState> {
+  const next: Record<string, TabState> = {};
+  for (const [key, s] of Object.entries(lists)) next[key] = change(s);
+  return next;
 }

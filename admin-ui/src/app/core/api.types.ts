@@ -17,8 +17,11 @@ export type {
   ChatActivity,
   ChatActivityEvent,
   TypingEvent,
+  AgentPresenceEvent,
+  PresenceStatus,
 } from '../../../../backend/src/contracts/wire';
 import type {
+  PresenceStatus,
   AgentRole,
   AgentSupportMessage,
   AgentView,
@@ -80,4 +83,9 @@ export interface ClientToServerEvents {
   ) => void;
   /** Relayed to the user's side only; the server drops repeats closer than 2 s. */
   typing: (payload: { chat_id: string; typing: boolean }, ack: (res: Ack) => void) => void;
+  /** The agent's own away switch; the answer is the presence the team now sees. */
+  set_presence: (
+    payload: { status: 'online' | 'away' },
+    ack: (res: Ack<{ status: PresenceStatus }>) => void,
+  ) => void;
 }

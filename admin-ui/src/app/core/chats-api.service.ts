@@ -12,13 +12,27 @@ export const MESSAGES_AFTER_LIMIT = new InjectionToken<number>('MESSAGES_AFTER_L
   factory: () => 1000,
 });
 
+/** `GET /api/admin/chats` narrowed: absent fields do not narrow. */
+export interface ListFilter {
+  assignee?: 'me' | 'none';
+  label?: string;
+}
+
 /** The agents' REST endpoints, one method each; the interceptor adds the token. */
 @Injectable({ providedIn: 'root' })
 export class ChatsApi {
   private readonly http = inject(HttpClient);
 
-  list(archived: boolean, cursor: string | null, limit = 50): Observable<ChatPage> {
+  /** One page of a tab, narrowed by assignee (`me`, `none`) and label when given. */
+  list(
+    archived: boolean,
+    cursor: string | null,
+    filter: ListFilter = {},
+    limit = 50,
+  ): Observable<ChatPage> {
     let params = new HttpParams().set('archived', String(archived)).set('limit', String(limit));
+    if (filter.assignee) params = params.set('assignee', filter.assignee);
+    if (filter.label) params = params.set('label', filter.label);
     if (cursor) params = params.set('cursor', cursor);
     return this.http.get<ChatPage>('/api/admin/chats', { params });
   }

@@ -1,7 +1,13 @@
 import { Injectable, InjectionToken, OnDestroy, computed, inject, signal } from '@angular/core';
 import { Observable, Subject } from 'rxjs';
 import { io, ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
-import { Ack, ClientToServerEvents, ServerToClientEvents, SupportMessage } from './api.types';
+import {
+  Ack,
+  ClientToServerEvents,
+  PresenceStatus,
+  ServerToClientEvents,
+  SupportMessage,
+} from './api.types';
 
 export type ConnectionStatus = 'offline' | 'connecting' | 'online' | 'reconnecting';
 type ServerEvent = keyof ServerToClientEvents;
@@ -243,6 +249,11 @@ export class SocketService implements OnDestroy {
   /** Tells the user's side the agent is typing (or stopped); nothing is stored. */
   sendTyping(chatId: string, typing: boolean): Promise<Ack> {
     return this.emit('typing', { chat_id: chatId, typing });
+  }
+
+  /** The agent's away switch: answers the presence the team now sees for them. */
+  setPresence(status: 'online' | 'away'): Promise<Ack<{ status: PresenceStatus }>> {
+    return this.emit('set_presence', { status });
   }
 
   /** Records the agent's view of a chat without refetching it. */

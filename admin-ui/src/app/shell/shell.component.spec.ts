@@ -11,6 +11,7 @@ import { chatItem, message } from '../../testing/factories';
 import { BlankComponent } from '../../testing/blank.component';
 import { FakeSocketService } from '../../testing/fake-socket';
 import { ShellComponent } from './shell.component';
+import { AgentPresence } from './presence.store';
 
 class FakeNotifier {
   readonly permission = (): NotificationPermission => 'granted';
@@ -33,7 +34,11 @@ describe('ShellComponent', () => {
   let notifier: FakeNotifier;
   let el: HTMLElement;
 
-  async function start(role: 'admin' | 'agent' = 'agent', name = 'Agent Smith'): Promise<void> {
+  async function start(
+    role: 'admin' | 'agent' = 'agent',
+    name = 'Agent Smith',
+    presence: AgentPresence[] = [],
+  ): Promise<void> {
     sessionStorage.setItem(
       SESSION_STORAGE_KEY,
       JSON.stringify({
@@ -56,7 +61,9 @@ describe('ShellComponent', () => {
     fixture = TestBed.createComponent(ShellComponent);
     el = fixture.nativeElement as HTMLElement;
     fixture.detectChanges();
-    // The list is read once the agents' room is joined (at once, here).
+    // The list and the team's presence are read once the agents' room is joined (at once, here).
+    await settle();
+    backend.expectOne('/api/admin/presence').flush(presence);
     await settle();
   }
 
@@ -184,7 +191,7 @@ describe('ShellComponent', () => {
     expect(notifier.notices).toEqual([{ chatId: 'c1', from: 'dana@example.com', text: 'Help!' }]);
     const navigate = vi.spyOn(TestBed.inject(Router), 'navigate').mockResolvedValue(true);
     notifier.opener?.();
-    expect(navigate).toHaveBeenCalledWith(['/chats', 'c1']);
+    expect(navigate).toHaveBeenCalledWith(['/chats', 'c1'], { queryParamsHandling: 'preserve' });
   });
 
   it('logs out: forgets the session, closes the socket, goes to login', async () => {
@@ -211,5 +218,93 @@ describe('ShellComponent', () => {
     expect(sessionStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
     expect(socket.disconnects).toBeGreaterThan(0);
     expect(navigate).toHaveBeenCalledWith(['/login'], { queryParams: { session: 'ended' } });
+  });
+
+  it("shows who is online, live, and switches the agent's own presence", async () => {
+    await start('agent', 'Agent Smith', [
+      { agent_id: 'b', name: 'Ben', status: 'offline' },
+      { agent_id: 'a', name: 'Agent Smith', status: 'online' },
+      { agent_id: 'c', name: 'Cleo', status: 'away' },
+    ]);
+    answerMe();
+    answerList();
+    await settle();
+    const rows = () =>
+      Array.from(el.querySelectorAll<HTMLElement>('.presence-list [data-agent-id]')).map(
+        (li) => `${li.querySelector('.presence-name')?.textContent}:${li.dataset['status']}`,
+      );
+    expect(rows()).toEqual(['Agent Smith:online', 'Cleo:away', 'Ben:offline']);
+    expect(text('.team-presence summary')).toBe('1 online in the team');
+
+    socket.serverEmits('agent_presence', {
+      type: 'agent_presence',
+      agent_id: 'b',
+      name: 'Ben',
+      status: 'online',
+    });
+    await settle();
+    expect(rows()).toEqual(['Agent Smith:online', 'Ben:online', 'Cleo:away']);
+    expect(text('.team-presence summary')).toBe('2 online in the team');
+
+    const toggle = el.querySelector<HTMLButtonElement>('.my-presence')!;
+    expect(toggle.getAttribute('role')).toBe('switch');
+    expect(toggle.getAttribute('aria-checked')).toBe('true');
+    toggle.click();
+    await settle();
+    expect(socket.presence).toEqual(['away']);
+    expect(toggle.getAttribute('aria-checked')).toBe('false');
+    expect(rows()).toContain('Agent Smith:away');
+    // Away by idleness, as the server announces it, shows on the switch too.
+    socket.serverEmits('agent_presence', {
+      type: 'agent_presence',
+      agent_id: 'a',
+      name: 'Agent Smith',
+      status: 'online',
+    });
+    await settle();
+    expect(toggle.getAttribute('aria-checked')).toBe('true');
+    toggle.click();
+    await settle();
+    expect(socket.presence).toEqual(['away', 'away']);
+  });
+
+  it('lays a change heard during the first read over its answer', async () => {
+    sessionStorage.setItem(
+      SESSION_STORAGE_KEY,
+      JSON.stringify({
+        token: 'tok',
+        expiresAt: Date.now() + 60_000,
+        admin: { id: 'a', email: 'agent@example.com', name: 'Agent Smith', role: 'agent' },
+      }),
+    );
+    TestBed.configureTestingModule({
+      imports: [ShellComponent],
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        provideRouter([{ path: '**', component: BlankComponent }]),
+        { provide: SocketService, useValue: socket },
+        { provide: NotifierService, useValue: notifier },
+      ],
+    });
+    backend = TestBed.inject(HttpTestingController);
+    fixture = TestBed.createComponent(ShellComponent);
+    el = fixture.nativeElement as HTMLElement;
+    fixture.detectChanges();
+    await settle();
+    const read = backend.expectOne('/api/admin/presence');
+    socket.serverEmits('agent_presence', {
+      type: 'agent_presence',
+      agent_id: 'b',
+      name: 'Ben',
+      status: 'away',
+    });
+    read.flush([{ agent_id: 'b', name: 'Ben', status: 'online' }]);
+    answerMe();
+    answerList();
+    await settle();
+    expect(
+      el.querySelector('.presence-list [data-agent-id="b"]')?.getAttribute('data-status'),
+    ).toBe('away');
   });
 });

@@ -6,14 +6,17 @@ import {
   effect,
   inject,
 } from '@angular/core';
-import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
+import { filter, map, startWith } from 'rxjs';
 import { Title } from '@angular/platform-browser';
-import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { NavigationEnd, Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { ChatsStore } from '../chats/chats.store';
 import { AuthService } from '../core/auth.service';
 import { initials } from '../core/initials';
 import { NotifierService } from '../core/notifier.service';
 import { SocketService } from '../core/socket.service';
+import { LabelsCatalogue } from '../chats/chat-list/labels-catalogue.service';
+import { PresenceStore } from './presence.store';
 
 const STATUS_LABEL = {
   online: 'Live',
@@ -22,6 +25,8 @@ const STATUS_LABEL = {
   offline: 'Offline',
 } as const;
 
+const PRESENCE_LABEL = { online: 'Online', away: 'Away', offline: 'Offline' } as const;
+
 /**
  * The logged-in frame around every page (chats, team, profile): the connection, alerts, the
  * agent and logout. It owns the chat lists, so the tab title and alerts work on every page.
@@ -29,7 +34,7 @@ const STATUS_LABEL = {
 @Component({
   selector: 'app-shell',
   imports: [RouterOutlet, RouterLink, RouterLinkActive],
-  providers: [ChatsStore],
+  providers: [ChatsStore, LabelsCatalogue, PresenceStore],
   templateUrl: './shell.component.html',
   styleUrl: './shell.component.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -52,6 +57,21 @@ export class ShellComponent {
   protected readonly status = this.socket.status;
   protected readonly statusLabel = (): string => STATUS_LABEL[this.status()];
   protected readonly permission = this.notifier.permission;
+  private readonly presence = inject(PresenceStore);
+  protected readonly team = this.presence.team;
+  protected readonly onlineCount = this.presence.onlineCount;
+  protected readonly myPresence = this.presence.mine;
+  protected readonly switching = this.presence.switching;
+  protected readonly presenceLabel = PRESENCE_LABEL;
+  /** The chats page spreads to the window's width: the split inbox needs the room. */
+  protected readonly onChats = toSignal(
+    this.router.events.pipe(
+      filter((e) => e instanceof NavigationEnd),
+      startWith(null),
+      map(() => this.router.url.startsWith('/chats')),
+    ),
+    { requireSync: true },
+  );
 
   constructor() {
     const token = this.auth.token();
@@ -79,13 +99,20 @@ export class ShellComponent {
             from: known?.user_name ?? event.user_email,
             text: event.message.content,
           },
-          () => void this.router.navigate(['/chats', event.chat_id]),
+          () =>
+            void this.router.navigate(['/chats', event.chat_id], {
+              queryParamsHandling: 'preserve',
+            }),
         );
       });
     // The server refused the token: it expired, or the agent was deactivated or signed out
     // everywhere by a password change elsewhere.
     this.socket.unauthorized$.pipe(takeUntilDestroyed()).subscribe(() => this.leave('ended'));
     inject(DestroyRef).onDestroy(() => this.socket.disconnect());
+  }
+
+  protected toggleAway(): void {
+    void this.presence.setMine(this.myPresence() === 'away' ? 'online' : 'away');
   }
 
   protected enableAlerts(): void {

@@ -1,17 +1,31 @@
 import { signal } from '@angular/core';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
-import { provideHttpClient } from '@angular/common/http';
+import { HttpParams, provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { Router, provideRouter } from '@angular/router';
 import { SupportChatListItem } from '../../core/api.types';
 import { SESSION_STORAGE_KEY } from '../../core/auth.service';
 import { ClockService } from '../../core/clock.service';
 import { SocketService } from '../../core/socket.service';
-import { chatItem } from '../../../testing/factories';
+import { chatItem, message } from '../../../testing/factories';
 import { BlankComponent } from '../../../testing/blank.component';
 import { FakeSocketService } from '../../../testing/fake-socket';
-import { ChatsStore } from '../chats.store';
+import { AssigneeFilter, ChatsStore, TYPING_TTL_MS } from '../chats.store';
 import { ChatListComponent } from './chat-list.component';
+import { LabelsCatalogue } from './labels-catalogue.service';
+import type { SupportLabel } from '../../../../../backend/src/contracts/wire';
+
+/** The label catalogue as the server would give it, without HTTP. */
+class FakeCatalogue implements Pick<LabelsCatalogue, 'labels' | 'load' | 'colorOf'> {
+  readonly list = signal<SupportLabel[]>([]);
+  readonly labels = this.list.asReadonly();
+  load(): void {
+    // Nothing to fetch: tests set `list`.
+  }
+  colorOf(name: string): string | null {
+    return this.list().find((l) => l.name === name)?.color ?? null;
+  }
+}
 
 const NOW = Date.parse('2024-01-29T12:00:00.000Z');
 const minutesAgo = (n: number): string => new Date(NOW - n * 60_000).toISOString();
@@ -22,8 +36,11 @@ describe('ChatListComponent', () => {
   let socket: FakeSocketService;
   let clock: { now: ReturnType<typeof signal<number>> };
   let el: HTMLElement;
+  let catalogue: FakeCatalogue;
+  let listParams: HttpParams;
 
   beforeEach(() => {
+    catalogue = new FakeCatalogue();
     socket = new FakeSocketService();
     clock = { now: signal(NOW) };
     TestBed.configureTestingModule({
@@ -35,6 +52,7 @@ describe('ChatListComponent', () => {
         provideRouter([{ path: 'chats/:id', component: BlankComponent }]),
         { provide: SocketService, useValue: socket },
         { provide: ClockService, useValue: clock },
+        { provide: LabelsCatalogue, useValue: catalogue },
       ],
     });
     backend = TestBed.inject(HttpTestingController);
@@ -52,15 +70,18 @@ describe('ChatListComponent', () => {
     items: SupportChatListItem[],
     nextCursor: string | null = null,
     archived = false,
+    inputs: { assignee?: AssigneeFilter; label?: string; openId?: string; split?: boolean } = {},
   ) {
     fixture = TestBed.createComponent(ChatListComponent);
     fixture.componentRef.setInput('archived', archived);
+    for (const [name, value] of Object.entries(inputs)) fixture.componentRef.setInput(name, value);
     el = fixture.nativeElement as HTMLElement;
     fixture.detectChanges();
     // The first page is read once the agents' room is joined (at once, here).
     await settle();
     const req = backend.expectOne((r) => r.url === '/api/admin/chats');
     expect(req.request.params.get('archived')).toBe(String(archived));
+    listParams = req.request.params;
     req.flush({ items, next_cursor: nextCursor });
     await settle();
   }
@@ -317,7 +338,9 @@ describe('ChatListComponent', () => {
 
     const navigate = vi.spyOn(TestBed.inject(Router), 'navigate').mockResolvedValue(true);
     await press('Enter');
-    expect(navigate).toHaveBeenCalledWith(['/chats', chats[1].id]);
+    expect(navigate).toHaveBeenCalledWith(['/chats', chats[1].id], {
+      queryParamsHandling: 'preserve',
+    });
 
     await press('e');
     const req = backend.expectOne(`/api/admin/chats/${chats[1].id}/archive`);
@@ -337,5 +360,197 @@ describe('ChatListComponent', () => {
     await settle();
     expect(el.querySelector('.selected')).toBeNull();
     input.remove();
+  });
+
+  describe('filters, assignees, labels and typing', () => {
+    const signIn = (): void =>
+      sessionStorage.setItem(
+        SESSION_STORAGE_KEY,
+        JSON.stringify({
+          token: 't',
+          expiresAt: Date.now() + 60_000,
+          admin: { id: 'me-1', email: 'me@example.com', name: 'Me', role: 'agent' },
+        }),
+      );
+    const me = { id: 'me-1', name: 'Me' };
+    const ana = { id: 'ana-1', name: 'Ana Lima' };
+    const updated = (chat: SupportChatListItem): void =>
+      socket.serverEmits('chat_updated', { type: 'chat_updated', chat });
+
+    beforeEach(signIn);
+    afterEach(() => sessionStorage.clear());
+
+    it("asks the server for the filter, and names each card's assignee", async () => {
+      const mine = chatItem({ assignee: me, last_message_at: minutesAgo(1) });
+      const anas = chatItem({ assignee: ana, last_message_at: minutesAgo(2) });
+      const nobody = chatItem({ last_message_at: minutesAgo(3) });
+      await render([mine, anas, nobody]);
+      expect(listParams.has('assignee')).toBe(false);
+      expect(card(mine.id).getAttribute('data-assignee')).toBe('me-1');
+      expect(card(mine.id).querySelector('.assignee-name')?.textContent).toBe('You');
+      expect(card(anas.id).getAttribute('data-assignee')).toBe('ana-1');
+      expect(card(anas.id).querySelector('.assignee-name')?.textContent).toBe('Ana Lima');
+      expect(card(anas.id).querySelector('.avatar')?.textContent).toBe('AL');
+      expect(card(nobody.id).getAttribute('data-assignee')).toBe('');
+      expect(card(nobody.id).querySelector('.assignee')).toBeNull();
+    });
+
+    it('links each filter to this same page, keeping an open chat open', async () => {
+      await render([], null, false, { assignee: 'me', openId: 'chat-9' });
+      expect(listParams.get('assignee')).toBe('me');
+      const link = (f: string) => el.querySelector<HTMLAnchorElement>(`[data-filter="${f}"]`)!;
+      expect(link('me').getAttribute('href')).toBe('/chats/chat-9?assignee=me');
+      expect(link('none').getAttribute('href')).toBe('/chats/chat-9?assignee=none');
+      expect(link('all').getAttribute('href')).toBe('/chats/chat-9');
+      expect(link('me').getAttribute('aria-current')).toBe('true');
+      expect(link('all').getAttribute('aria-current')).toBeNull();
+      expect(el.textContent).toContain('No chats match this filter.');
+    });
+
+    it('moves cards in and out of "Mine" live as chats are assigned', async () => {
+      const mine = chatItem({ assignee: me, last_message_at: minutesAgo(1) });
+      await render([mine], null, false, { assignee: 'me' });
+      expect(ids()).toEqual([mine.id]);
+      // Assigned to someone else: it leaves at once.
+      updated({ ...mine, assignee: ana });
+      await settle();
+      expect(ids()).toEqual([]);
+      // Assigned to me elsewhere: it arrives.
+      const other = chatItem({ assignee: me, last_message_at: minutesAgo(0) });
+      updated(other);
+      await settle();
+      expect(ids()).toEqual([other.id]);
+      // The assignment line alone (before its chat_updated) already moves it out.
+      socket.serverEmits('chat_activity', {
+        type: 'chat_activity',
+        activity: {
+          id: 'act-1',
+          chat_id: other.id,
+          kind: 'unassigned',
+          actor: ana,
+          assignee: null,
+          text: 'Ana Lima unassigned this',
+          created_at: new Date(NOW).toISOString(),
+        },
+      });
+      await settle();
+      expect(ids()).toEqual([]);
+    });
+
+    it('keeps "Unassigned" to chats nobody has', async () => {
+      const open = chatItem({ last_message_at: minutesAgo(1) });
+      await render([open], null, false, { assignee: 'none' });
+      expect(listParams.get('assignee')).toBe('none');
+      updated({ ...open, assignee: ana });
+      await settle();
+      expect(ids()).toEqual([]);
+      updated({ ...open, assignee: null });
+      await settle();
+      expect(ids()).toEqual([open.id]);
+    });
+
+    it('shows label chips in their colour and filters by label, live', async () => {
+      catalogue.list.set([
+        { id: 'l1', name: 'Billing', color: '#e11d48', chat_count: 1 },
+        { id: 'l2', name: 'Bug', color: '#2563eb', chat_count: 0 },
+      ]);
+      const billed = chatItem({ labels: ['Billing', 'VIP'] });
+      await render([billed], null, false, { label: 'Billing' });
+      expect(listParams.get('label')).toBe('Billing');
+      const chips = Array.from(card(billed.id).querySelectorAll<HTMLElement>('.chip'));
+      expect(chips.map((c) => c.getAttribute('data-label'))).toEqual(['Billing', 'VIP']);
+      expect(chips[0].textContent?.trim()).toBe('Billing');
+      expect(chips[0].querySelector<HTMLElement>('.swatch')!.style.background).toBe(
+        'rgb(225, 29, 72)',
+      );
+      const select = el.querySelector<HTMLSelectElement>('select[name=label]')!;
+      expect(Array.from(select.options).map((o) => o.value)).toEqual(['', 'Billing', 'Bug']);
+      expect(select.value).toBe('Billing');
+
+      const navigate = vi.spyOn(TestBed.inject(Router), 'navigate').mockResolvedValue(true);
+      select.value = 'Bug';
+      select.dispatchEvent(new Event('change'));
+      expect(navigate).toHaveBeenCalledWith(['/chats'], {
+        queryParams: { label: 'Bug' },
+        queryParamsHandling: 'merge',
+      });
+
+      updated({ ...billed, labels: ['VIP'] });
+      await settle();
+      expect(ids()).toEqual([]);
+    });
+
+    it('shows "typing…" on the card while the customer types, and clears it', async () => {
+      const chat = chatItem({ last_message_preview: 'Hi' });
+      await render([chat]);
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        const typing = (on: boolean, sender_type: 'user' | 'admin' = 'user') =>
+          socket.serverEmits('typing', {
+            type: 'typing',
+            chat_id: chat.id,
+            sender_type,
+            sender_name: sender_type === 'user' ? 'Lin' : 'Ana',
+            typing: on,
+          });
+        const preview = () => card(chat.id).querySelector('.preview')?.textContent?.trim();
+        const flush = async () => {
+          fixture.detectChanges();
+          await fixture.whenStable();
+        };
+        typing(true, 'admin');
+        await flush();
+        expect(preview()).toBe('Hi');
+
+        typing(true);
+        await flush();
+        expect(preview()).toBe('Lin is typing…');
+        expect(card(chat.id).querySelector('[data-typing]')).not.toBeNull();
+        // A repeat keeps it up past the first 6 s; silence after the repeat ends it.
+        vi.advanceTimersByTime(TYPING_TTL_MS - 1000);
+        typing(true);
+        vi.advanceTimersByTime(TYPING_TTL_MS - 1000);
+        await flush();
+        expect(preview()).toBe('Lin is typing…');
+        vi.advanceTimersByTime(1000);
+        await flush();
+        expect(preview()).toBe('Hi');
+
+        typing(true);
+        await flush();
+        typing(false);
+        await flush();
+        expect(preview()).toBe('Hi');
+
+        typing(true);
+        socket.serverEmits('new_user_message', {
+          type: 'new_user_message',
+          chat_id: chat.id,
+          user_email: chat.user_email,
+          message: message({ chat_id: chat.id, content: 'Sent it', created_at: minutesAgo(-1) }),
+        });
+        await flush();
+        expect(preview()).toBe('Sent it');
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it('leaves e to an open chat, and j/k to the list only beside it', async () => {
+      const chats = [0, 1].map((i) => chatItem({ last_message_at: minutesAgo(i) }));
+      const press = async (key: string): Promise<void> => {
+        document.body.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+        await settle();
+      };
+      await render(chats, null, false, { openId: chats[0].id, split: false });
+      await press('j');
+      expect(el.querySelector('.selected')).toBeNull();
+      fixture.componentRef.setInput('split', true);
+      await press('j');
+      expect(el.querySelector('.selected')?.getAttribute('data-chat-id')).toBe(chats[0].id);
+      expect(card(chats[0].id).getAttribute('aria-current')).toBe('true');
+      await press('e');
+      backend.expectNone((r) => r.url.endsWith('/archive'));
+    });
   });
 });

@@ -12,13 +12,21 @@ import {
   signal,
   viewChild,
 } from '@angular/core';
-import { Router, RouterLink } from '@angular/router';
+import { Params, Router, RouterLink } from '@angular/router';
 import { SupportChatListItem } from '../../core/api.types';
 import { AuthService } from '../../core/auth.service';
 import { ClockService } from '../../core/clock.service';
 import { isShortcutEvent } from '../../core/keyboard';
 import { countLabel, timeAgo } from '../../core/time-format';
-import { ChatsStore, Tab } from '../chats.store';
+import { initials } from '../../core/initials';
+import { AssigneeFilter, ChatsStore, Tab, listView } from '../chats.store';
+import { LabelsCatalogue } from './labels-catalogue.service';
+
+const ASSIGNEE_FILTERS: readonly { value: AssigneeFilter; text: string }[] = [
+  { value: 'me', text: 'Mine' },
+  { value: 'none', text: 'Unassigned' },
+  { value: 'all', text: 'All' },
+];
 
 @Component({
   selector: 'app-chat-list',
@@ -34,32 +42,57 @@ export class ChatListComponent {
   private readonly router = inject(Router);
   private readonly clock = inject(ClockService);
   private readonly host = inject<ElementRef<HTMLElement>>(ElementRef);
+  private readonly labels = inject(LabelsCatalogue);
 
-  /** Bound from the route's data: which tab this page shows. */
+  /** Which tab this list shows. */
   readonly archived = input(false);
+  /** Whose chats: everyone's, mine, or unassigned ones (the URL's `assignee`). */
+  readonly assignee = input<AssigneeFilter>('all');
+  /** Only chats with this label (the URL's `label`). */
+  readonly label = input<string | null>(null);
+  /** The chat open beside the list, if any: filter links keep it open. */
+  readonly openId = input<string | null>(null);
+  /** Whether the list shares the screen with an open chat (the split inbox). */
+  readonly split = input(false);
 
   protected readonly tab = computed<Tab>(() => (this.archived() ? 'archived' : 'active'));
-  protected readonly state = computed(() => this.store.state(this.tab()));
+  protected readonly view = computed(() =>
+    listView({ tab: this.tab(), assignee: this.assignee(), label: this.label() }),
+  );
+  protected readonly state = computed(() => this.store.state(this.view()));
+  protected readonly typing = this.store.typing;
+  protected readonly filters = ASSIGNEE_FILTERS;
+  /** Where the filter links lead: this same page, so an open chat stays open. */
+  protected readonly here = computed(() => {
+    const open = this.openId();
+    if (open) return ['/chats', open];
+    return this.tab() === 'archived' ? ['/chats/archived'] : ['/chats'];
+  });
+  protected readonly labelsCatalogue = this.labels.labels;
+  protected readonly labelKnown = computed(() =>
+    this.labelsCatalogue().some((l) => l.name === this.label()),
+  );
   protected readonly chats = computed(() => this.state().items);
   protected readonly selectedId = this.store.selectedId;
   protected readonly busyId = signal<string | null>(null);
   private readonly moreButton = viewChild<ElementRef<HTMLButtonElement>>('more');
   private readonly injector = inject(Injector);
-  private restoredFocus = false;
 
   constructor() {
+    this.labels.load();
     effect(() => {
-      const tab = this.tab();
-      this.store.lastTab.set(tab);
-      void this.store.ensureLoaded(tab);
+      const view = this.view();
+      this.store.lastTab.set(view.tab);
+      void this.store.ensureLoaded(view);
     });
     this.observeLoadMore();
     // Coming back from a chat, focus lands on its card so j/k/Enter carry on from there.
+    let open: string | null = null;
     effect(() => {
-      const id = this.selectedId();
-      if (this.restoredFocus || !id || !this.chats().some((c) => c.id === id)) return;
-      this.restoredFocus = true;
-      afterNextRender(() => this.focusCard(id), { injector: this.injector });
+      const closed = open;
+      open = this.openId();
+      if (open || !closed) return;
+      afterNextRender(() => this.focusCard(closed), { injector: this.injector });
     });
   }
 
@@ -80,18 +113,57 @@ export class ChatListComponent {
     return `${count} · ${timeAgo(chat.last_message_at, this.clock.now())}`;
   }
 
+  /** "You" for the signed-in agent, else the assignee's name. */
+  protected assigneeName(chat: SupportChatListItem): string {
+    const assignee = chat.assignee;
+    if (!assignee) return '';
+    return assignee.id === this.auth.admin()?.id ? 'You' : assignee.name;
+  }
+
+  protected assigneeInitials(chat: SupportChatListItem): string {
+    return initials(chat.assignee?.name);
+  }
+
+  protected labelColor(name: string): string | null {
+    return this.labels.colorOf(name);
+  }
+
+  /** Query params for a filter link: `all` drops the parameter, so the plain URL means All. */
+  protected filterParams(filter: AssigneeFilter): Params {
+    return { assignee: filter === 'all' ? null : filter };
+  }
+
+  protected onLabelChange(event: Event): void {
+    const label = (event.target as HTMLSelectElement).value;
+    void this.router.navigate(this.here(), {
+      queryParams: { label: label || null },
+      queryParamsHandling: 'merge',
+    });
+  }
+
+  protected emptyText(): string {
+    const view = this.view();
+    if (view.assignee !== 'all' || view.label) return 'No chats match this filter.';
+    return view.tab === 'archived'
+      ? 'No archived chats.'
+      : 'No active chats. New conversations appear here as they arrive.';
+  }
+
   protected loadMore(): void {
-    void this.store.loadMore(this.tab());
+    void this.store.loadMore(this.view());
   }
 
   protected retry(): void {
     // A first page that failed is fetched again; a later one restarts the list.
     if (this.state().loaded) void this.store.reload();
-    else void this.store.ensureLoaded(this.tab());
+    else void this.store.ensureLoaded(this.view());
   }
 
   protected onKeydown(event: KeyboardEvent): void {
     if (!isShortcutEvent(event)) return;
+    // With a chat open, its view owns the shortcuts (e archives it); beside it, j/k and Enter
+    // still move through the list and open the next chat.
+    if (this.openId() && (!this.split() || event.key === 'e')) return;
     const chats = this.chats();
     const index = chats.findIndex((c) => c.id === this.selectedId());
     switch (event.key) {
@@ -109,7 +181,7 @@ export class ChatListComponent {
         // A focused link already opens on Enter by itself; do not open it twice.
         if (event.target instanceof HTMLAnchorElement) return;
         event.preventDefault();
-        void this.router.navigate(['/chats', chats[index].id]);
+        void this.router.navigate(['/chats', chats[index].id], { queryParamsHandling: 'preserve' });
         return;
       case 'e':
         if (index === -1) return;
