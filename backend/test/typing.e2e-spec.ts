@@ -52,6 +52,35 @@ describe('typing (e2e)', () => {
     expect(atColleague.filter((e) => e.sender_type === 'user')).toHaveLength(1);
   });
 
+  it("relays a user's typing to the agents' room too, for the list's cards, and never to other users", async () => {
+    const c = await conversation();
+    const list = await t.connect(admin);
+    expect(await emitAck(list, 'subscribe_admin', {})).toEqual({ ok: true });
+    // In both rooms: hears each typing once.
+    expect(await emitAck(c.agent, 'subscribe_admin', {})).toEqual({ ok: true });
+    const atAgent = record<TypingEvent>(c.agent, 'typing');
+    const other = await conversation();
+    const atOtherUser = record<TypingEvent>(other.user, 'typing');
+    const seen = typingAt(list, true);
+    expect(await typing(c.user, c.chatId, true)).toEqual({ ok: true });
+    expect(await seen).toEqual({ type: 'typing', chat_id: c.chatId, sender_type: 'user', sender_name: 'Lin', typing: true });
+    const stopped = typingAt(list, false);
+    await typing(c.user, c.chatId, false);
+    await stopped;
+    // An agent's typing stays in the chat: the list's console hears none of it.
+    const atList = record<TypingEvent>(list, 'typing');
+    const reply = typingAt(c.user, true);
+    await typing(c.agent, c.chatId, true);
+    await reply;
+    // Positive control: a message to the agents' room after the agent's typing arrives; no typing came before it.
+    const marker = nextEvent<NewMessageEvent>(c.agent, 'new_message', (e) => e.message.content === 'marker');
+    await t.http(`/api/admin/chats/${c.chatId}/messages`, { method: 'POST', token: admin, body: { content: 'marker' } });
+    await marker;
+    expect(atList).toEqual([]);
+    expect(atAgent.map((e) => e.typing)).toEqual([true, false]);
+    expect(atOtherUser).toEqual([]);
+  });
+
   it('relays "still typing" at most every 2 s, and a stop at once', async () => {
     const c = await conversation();
     const seen = record<TypingEvent>(c.agent, 'typing');

@@ -144,7 +144,8 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
   }
 
   /**
-   * Relayed to the other side of the chat only (a user's to its agents, an agent's to its user),
+   * Relayed to the other side of the chat only (a user's to its agents and the agents' list, an
+   * agent's to its user),
    * from what the socket already holds: typing never touches Postgres. A socket may relay for a
    * chat it has joined (a user: their own, once subscribed).
    */
@@ -178,7 +179,10 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
       sender_name: identity.kind === 'user' ? identity.name : (this.agents.get(identity.adminId)?.name ?? null),
       typing,
     };
-    socket.to(chatRoom(chatId)).except(identity.kind === 'user' ? USERS_ROOM : AGENT_SOCKETS_ROOM).emit('typing', event);
+    // A user's typing also reaches the agents' room, for the chat's card in every console's list
+    // (a socket in both rooms hears it once); an agent's reaches the user's side only.
+    const rooms = identity.kind === 'user' ? [chatRoom(chatId), AGENTS_ROOM] : chatRoom(chatId);
+    socket.to(rooms).except(identity.kind === 'user' ? USERS_ROOM : AGENT_SOCKETS_ROOM).emit('typing', event);
   }
 
   private async setPresence(socket: SupportSocket, body: unknown): Promise<object> {
