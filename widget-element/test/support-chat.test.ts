@@ -257,6 +257,27 @@ describe('<support-chat>', () => {
     await vi.waitFor(() => expect(parts('agent').map((a) => a.textContent)).toEqual(['Ana Lima', '<b>Ben</b> & co', 'Cleo']));
   });
 
+  it("shows the team's availability under the header as text, reworded by attribute", async () => {
+    await mount({ 'availability-offline': 'Leave a message, we answer by email' });
+    await connected();
+    // Nothing until the server says: a guess would be wrong half the time.
+    expect(parts('availability')).toHaveLength(0);
+    backend.socket.handlers.availability({ type: 'availability', status: 'online' });
+    await el.updateComplete;
+    expect(part('availability').textContent).toBe("We're online");
+    expect(part('availability').dataset.status).toBe('online');
+    backend.socket.handlers.availability({ type: 'availability', status: 'away' });
+    await el.updateComplete;
+    expect(part('availability').textContent).toBe("We're away for a moment; we'll reply soon");
+    backend.socket.handlers.availability({ type: 'availability', status: 'offline' });
+    await el.updateComplete;
+    expect(part('availability').textContent).toBe('Leave a message, we answer by email');
+    el.setAttribute('availability-offline', '<b>Back</b> at 9');
+    await el.updateComplete;
+    expect(part('availability').textContent).toBe('<b>Back</b> at 9');
+    expect(part('availability').querySelector('b')).toBeNull();
+  });
+
   it('fires support-chat-token-expired and reconnects with a new token keeping its state', async () => {
     backend.store('history', 'user');
     await mount({ open: '' });

@@ -6,6 +6,7 @@ import { readClaims } from './token.js';
 import type { Transport, TransportFactory } from './transport.js';
 import {
   MAX_CONTENT_LENGTH,
+  type Availability,
   type MessagesReadEvent,
   type PendingMessage,
   type SupportMessage,
@@ -58,6 +59,8 @@ export class ChatSession {
   loaded = false;
   loadingOlder = false;
   connected = false;
+  /** The team's availability as the server last said; null until it has. */
+  availability: Availability | null = null;
 
   constructor(
     private readonly listener: SessionListener,
@@ -123,6 +126,11 @@ export class ChatSession {
         if (event.chat_id === this.chatId) this.add([event.message], true);
       }),
       messagesRead: guard((event) => this.applyRead(event)),
+      availability: guard((event) => {
+        if (event.status === this.availability) return;
+        this.availability = event.status;
+        this.listener.changed();
+      }),
     });
     this.listener.changed();
     if (!this.loaded) void this.loadFirstPage().catch((error: unknown) => this.handleFailure(error));
@@ -156,6 +164,7 @@ export class ChatSession {
     this.chatId = null;
     this.hasMore = false;
     this.loaded = false;
+    this.availability = null;
     this.listener.changed();
   }
 

@@ -26,6 +26,12 @@ export interface SupportChatStrings {
   /** What the live region says when an agent reply arrives; `agent` is their name, when known. */
   newReply: (content: string, agent?: string) => string;
   signInRequired: string;
+  /** The line under the header while an agent is available. */
+  availabilityOnline: string;
+  /** While the agents are signed in but away. */
+  availabilityAway: string;
+  /** While no agent is signed in. */
+  availabilityOffline: string;
 }
 
 export const en: SupportChatStrings = {
@@ -51,6 +57,9 @@ export const en: SupportChatStrings = {
   seen: 'Seen',
   newReply: (content, agent) => `${agent || 'Support'}: ${content}`,
   signInRequired: 'Sign in to chat with us.',
+  availabilityOnline: "We're online",
+  availabilityAway: "We're away for a moment; we'll reply soon",
+  availabilityOffline: "We'll reply by email",
 };
 
 const registry = new Map<string, Partial<SupportChatStrings>>([['en', en]]);

@@ -163,6 +163,13 @@ export const styles = css`
     background: var(--_offline);
     box-shadow: 0 0 0 2px var(--_on-primary);
   }
+  .availability {
+    margin: 0;
+    padding: 0 18px 10px;
+    background: var(--_primary);
+    color: var(--_on-primary);
+    font-size: 13px;
+  }
   .status[data-connected='true'] {
     background: var(--_online);
   }

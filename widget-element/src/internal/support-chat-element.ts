@@ -71,6 +71,8 @@ function storage(): Storage | null {
  * @csspart message-admin - The agents' bubbles (also `message`).
  * @csspart agent - The name of the agent who wrote a reply, at the top of their bubble (plain text, as it
  * was when sent); absent on the user's messages and on replies that carry no name.
+ * @csspart availability - The line under the header saying whether the team is online, away or
+ * offline (plain text; `data-status="online|away|offline"`); absent until the server has said.
  * @csspart input - The message textarea.
  * @csspart send - The send button.
  *
@@ -128,6 +130,15 @@ export class SupportChatElement extends LitElement {
 
   /** BCP 47 locale for the strings (see `registerLocale`) and timestamps. */
   @property() locale = '';
+
+  /** The availability line while an agent is online; defaults to the locale's "We're online". */
+  @property({ attribute: 'availability-online' }) availabilityOnline = '';
+
+  /** The availability line while the team is away. */
+  @property({ attribute: 'availability-away' }) availabilityAway = '';
+
+  /** The availability line while no agent is signed in; defaults to "We'll reply by email". */
+  @property({ attribute: 'availability-offline' }) availabilityOffline = '';
 
   /** Replaces any of the built-in strings for this element only. */
   @property({ attribute: false }) strings: Partial<SupportChatStrings> = {};
@@ -353,6 +364,13 @@ export class SupportChatElement extends LitElement {
     const own = session.store.messages.filter((m) => m.sender_type === 'user');
     const lastOwn = own[own.length - 1];
     const seenId = lastOwn?.read_at ? lastOwn.id : undefined;
+    const availability = session.availability;
+    const availabilityText =
+      availability === 'online'
+        ? this.availabilityOnline || t.availabilityOnline
+        : availability === 'away'
+          ? this.availabilityAway || t.availabilityAway
+          : this.availabilityOffline || t.availabilityOffline;
     return html`
       <button
         part="launcher"
@@ -393,6 +411,9 @@ export class SupportChatElement extends LitElement {
           <h2 id="heading">${heading}</h2>
           <button class="close" type="button" aria-label=${t.closeChat} @click=${this.hide}>${closeIcon}</button>
         </div>
+        ${availability
+          ? html`<p part="availability" class="availability" data-status=${availability}>${availabilityText}</p>`
+          : nothing}
         <div class="log" tabindex="0" role="region" aria-label=${t.messages} @scroll=${this.onScroll}>
           ${session.hasMore
             ? html`<button class="earlier" type="button" @click=${this.loadOlder} ?disabled=${session.loadingOlder}>

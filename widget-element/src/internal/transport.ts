@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type {
   Ack,
+  AvailabilityEvent,
   ClientToServerEvents,
   MessagesReadEvent,
   NewMessageEvent,
@@ -15,6 +16,8 @@ export interface TransportHandlers {
   unauthorized(): void;
   newMessage(event: NewMessageEvent): void;
   messagesRead(event: MessagesReadEvent): void;
+  /** The team's availability: sent on connecting and whenever it changes. */
+  availability(event: AvailabilityEvent): void;
 }
 
 /** What the chat session needs from the realtime channel; a fake one stands in for unit tests. */
@@ -58,6 +61,7 @@ export const socketTransport: TransportFactory = (server, token, handlers) => {
   });
   socket.on('new_message', (event) => handlers.newMessage(event));
   socket.on('messages_read', (event) => handlers.messagesRead(event));
+  socket.on('availability', (event) => handlers.availability(event));
 
   return {
     get connected() {

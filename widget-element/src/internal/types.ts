@@ -51,9 +51,18 @@ export interface MessagesReadEvent {
   message_ids: string[];
 }
 
+/** Whether any agent is available: online, away, or nobody (no agent identities). */
+export type Availability = 'online' | 'away' | 'offline';
+
+export interface AvailabilityEvent {
+  type: 'availability';
+  status: Availability;
+}
+
 export interface ServerToClientEvents {
   new_message: (event: NewMessageEvent) => void;
   messages_read: (event: MessagesReadEvent) => void;
+  availability: (event: AvailabilityEvent) => void;
 }
 
 export interface ClientToServerEvents {
