@@ -61,6 +61,19 @@ async function seed(from, to) {
      CROSS JOIN generate_series(1, 3) k
      WHERE u.external_id LIKE 'bench-%' AND NOT EXISTS (SELECT 1 FROM support_messages m WHERE m.chat_id = c.id)`,
   );
+  // A tenth of the chats carry a common label, a thousandth a rare one: the label filter is
+  // timed on both, since Postgres serves them from different sides.
+  await db.query(`INSERT INTO support_labels (name, color) VALUES ('Billing', '#1f7aec'), ('Legal', '#aa0000') ON CONFLICT DO NOTHING`);
+  await db.query(
+    `INSERT INTO support_chat_labels (chat_id, label_id, label_key)
+     SELECT c.id, l.id, lower(l.name)
+     FROM generate_series($1::int, $2::int - 1) g
+     JOIN users u ON u.external_id = 'bench-' || g
+     JOIN support_chats c ON c.user_id = u.id
+     JOIN support_labels l ON (l.name = 'Billing' AND g % 10 = 0) OR (l.name = 'Legal' AND g % 1000 = 7)
+     ON CONFLICT DO NOTHING`,
+    [from, to],
+  );
   await db.query('ANALYZE');
 }
 
@@ -83,6 +96,8 @@ async function measure(token) {
     'archived tab': await median(page('archived=true&limit=50')),
     mine: await median(page('assignee=me&limit=50')),
     unassigned: await median(page('assignee=none&limit=50')),
+    'label (1 in 10)': await median(page('label=billing&limit=50')),
+    'label (1 in 1000)': await median(page('label=legal&limit=50')),
   };
 }
 

@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { AgentsModule } from './agents/agents.module';
 import { AssignmentModule } from './assignment/assignment.module';
 import { AuthModule } from './auth/auth.module';
+import { CannedModule } from './canned/canned.module';
 import { ChatsModule } from './chats/chats.module';
 import { CommonModule } from './common/common.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
@@ -13,6 +14,7 @@ import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { HealthModule } from './health/health.module';
+import { LabelsModule } from './labels/labels.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { LoggingModule } from './logging/logging.module';
 import { MessagesModule } from './messages/messages.module';
@@ -43,6 +45,8 @@ export class AppModule {
               MessagesModule,
               ChatsModule,
               AssignmentModule,
+              LabelsModule,
+              CannedModule,
               GatewayModule,
               DemoModule,
             ]),

@@ -17,10 +17,12 @@ const ChatId = () => Param('id', new ParseUUIDPipe({ version: undefined }));
 export class AdminChatsController {
   constructor(private readonly chats: ChatsService) {}
 
-  @ApiOperation({ summary: 'Chats, most recent message first, keyset-paginated; filtered by assignee (me, none, an agent)' })
+  @ApiOperation({
+    summary: 'Chats, most recent message first, keyset-paginated; filtered by assignee (me, none, an agent) and label',
+  })
   @Get()
   list(@CurrentAgent() agent: AgentIdentity, @Query() q: ListChatsQuery): Promise<SupportChatPage> {
-    return this.chats.listChats(q.archived === 'true', q.limit ?? 50, q.cursor, assigneeFilter(q.assignee, agent));
+    return this.chats.listChats(q.archived === 'true', q.limit ?? 50, q.cursor, { assignee: assigneeFilter(q.assignee, agent), label: q.label });
   }
 
   @ApiOperation({

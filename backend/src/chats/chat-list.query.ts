@@ -19,10 +19,24 @@ interface ListRow {
   unread: boolean;
   archived: boolean;
   assignee_id: string | null;
+  labels: string[];
 }
 
 /** Which chats by assignee: any, none, or one agent's. */
 export type AssigneeFilter = { kind: 'all' } | { kind: 'none' } | { kind: 'agent'; id: string };
+
+/** The chat's label names, alphabetically: one primary-key range per chat. */
+export const LABEL_NAMES = `ARRAY(
+  SELECT l.name::text FROM support_chat_labels cl JOIN support_labels l ON l.id = cl.label_id
+  WHERE cl.chat_id = c.id ORDER BY lower(l.name)
+)`;
+
+/** Which chats, by the list's filters; absent ones do not narrow. */
+export interface ListFilter {
+  assignee?: AssigneeFilter;
+  /** A label's name, in any case; an unknown one gives an empty list. */
+  label?: string;
+}
 
 /** Keyset position: the last item's sort time (null for a chat without messages) and id. */
 interface Cursor {
@@ -40,6 +54,7 @@ const SELECT = `
          lm.preview AS last_message_preview, lm.sender_type AS last_message_sender,
          lm.admin_id AS last_message_admin_id, lm.sender_name AS last_message_sender_name,
          c.message_count, c.archived_at IS NOT NULL AS archived, c.assignee_id,
+         ${LABEL_NAMES} AS labels,
          EXISTS (
            SELECT 1 FROM support_messages um
            WHERE um.chat_id = c.id AND um.sender_type = 'user'
@@ -60,14 +75,25 @@ export class ChatListQuery {
     private readonly agents: AgentDirectory,
   ) {}
 
-  /** Each filter is one range of a per-tab index on (assignee, sort key): one statement per page. */
-  async page(archived: boolean, limit: number, cursor?: string, assignee: AssigneeFilter = { kind: 'all' }): Promise<SupportChatPage> {
+  /**
+   * Each assignee filter is one range of a per-tab index on (assignee, sort key); a label is a
+   * semi-join Postgres runs from either side, as the label's frequency makes cheaper (the chat's
+   * labels by primary key while walking the list's order, or a rare label's chats by their
+   * index, then sorted): one statement per page either way. The name is compared as a value the
+   * link rows carry (not through a join) so the planner can see how common that label is.
+   */
+  async page(archived: boolean, limit: number, cursor?: string, filter: ListFilter = {}): Promise<SupportChatPage> {
     const params: unknown[] = [limit + 1];
+    const assignee = filter.assignee ?? { kind: 'all' };
     let where = archived ? 'c.archived_at IS NOT NULL' : 'c.archived_at IS NULL';
     if (assignee.kind === 'none') where += ' AND c.assignee_id IS NULL';
     if (assignee.kind === 'agent') {
       params.push(assignee.id);
       where += ` AND c.assignee_id = $${params.length}::uuid`;
+    }
+    if (filter.label !== undefined) {
+      params.push(filter.label);
+      where += ` AND EXISTS (SELECT 1 FROM support_chat_labels fl WHERE fl.chat_id = c.id AND fl.label_key = lower($${params.length}))`;
     }
     if (cursor) {
       const { t, id } = decodeCursor(cursor);
@@ -108,7 +134,7 @@ function toItem(row: ListRow): Omit<SupportChatListItem, 'assignee'> {
     message_count: Number(row.message_count),
     unread: row.unread,
     archived: row.archived,
-    labels: [],
+    labels: row.labels,
   };
 }
 

@@ -17,7 +17,7 @@ import { MessageRateLimiter } from '../messages/message-rate-limiter';
 import { forUser, MessagesService, type NewMessage } from '../messages/messages.service';
 import { UsersService } from '../users/users.service';
 import { ACTIVITY_COLUMNS, toActivity, type ActivityRow } from '../assignment/activity';
-import { ChatListQuery, type AssigneeFilter } from './chat-list.query';
+import { ChatListQuery, LABEL_NAMES, type ListFilter } from './chat-list.query';
 
 interface ChatHead {
   id: string;
@@ -26,6 +26,7 @@ interface ChatHead {
   user_name: string | null;
   archived: boolean;
   assignee_id: string | null;
+  labels: string[];
 }
 
 /**
@@ -88,8 +89,8 @@ export class ChatsService {
 
   // ---- agents ----
 
-  listChats(archived: boolean, limit: number, cursor?: string, assignee: AssigneeFilter = { kind: 'all' }): Promise<SupportChatPage> {
-    return this.list.page(archived, limit, cursor, assignee);
+  listChats(archived: boolean, limit: number, cursor?: string, filter: ListFilter = {}): Promise<SupportChatPage> {
+    return this.list.page(archived, limit, cursor, filter);
   }
 
   /**
@@ -106,7 +107,6 @@ export class ChatsService {
     return {
       ...head,
       assignee: this.agents.ref(assignee_id),
-      labels: [],
       ...(await this.messages.page(chatId, before, limit)),
       activity: activity.map(toActivity),
     };
@@ -183,7 +183,8 @@ export class ChatsService {
 
   private async head(chatId: string): Promise<ChatHead> {
     const [row]: ChatHead[] = await this.db.query(
-      `SELECT c.id, c.user_id, u.email AS user_email, u.name AS user_name, c.archived_at IS NOT NULL AS archived, c.assignee_id
+      `SELECT c.id, c.user_id, u.email AS user_email, u.name AS user_name, c.archived_at IS NOT NULL AS archived, c.assignee_id,
+              ${LABEL_NAMES} AS labels
        FROM support_chats c JOIN users u ON u.id = c.user_id WHERE c.id = $1`,
       [chatId],
     );

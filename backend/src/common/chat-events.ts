@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Subject, type Observable } from 'rxjs';
-import type { AgentSupportMessage, ChatActivity, PresenceStatus, SupportChatListItem } from '../contracts/wire';
+import type { AgentSupportMessage, ChatActivity, PresenceStatus, SupportChatListItem, SupportLabel } from '../contracts/wire';
 
 /**
  * Something that changed, published only after its transaction committed. Events carry what
@@ -18,6 +18,7 @@ export type ChatEvent =
       reopened: boolean;
     }
   | { kind: 'chat_activity'; activity: ChatActivity }
+  | { kind: 'labels_changed'; labels: SupportLabel[]; renamed: { from: string; to: string } | null; deleted: string | null }
   | { kind: 'chat_changed'; chatId: string; chat?: SupportChatListItem }
   | { kind: 'agent_signed_out'; agentId: string }
   | { kind: 'agent_presence'; agentId: string; name: string; status: PresenceStatus }

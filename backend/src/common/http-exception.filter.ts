@@ -8,6 +8,7 @@ const REASON: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  409: 'Conflict',
   413: 'Payload Too Large',
   429: 'Too Many Requests',
 };

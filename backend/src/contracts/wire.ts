@@ -96,6 +96,52 @@ export interface AdminSupportChat {
   activity: ChatActivity[];
 }
 
+/** A label in the shared catalogue; chats carry label names (`labels: string[]`). */
+export interface SupportLabel {
+  id: string;
+  /** 1 to 50 characters, unique whatever its case. */
+  name: string;
+  /** `#rrggbb`, lower case. */
+  color: string;
+  /** Chats carrying it, archived ones included. */
+  chat_count: number;
+}
+
+/**
+ * To the agents' room: the catalogue changed (created, renamed, recoloured, deleted). A rename
+ * or deletion also names the old label, so a console can update the cards it holds without
+ * reloading them; adding or removing a label on one chat is a `chat_updated` instead.
+ */
+export interface LabelsChangedEvent {
+  type: 'labels_changed';
+  labels: SupportLabel[];
+  renamed: { from: string; to: string } | null;
+  deleted: string | null;
+}
+
+/** A reply from the team's shared library. */
+export interface CannedReply {
+  id: string;
+  title: string;
+  /** `/` and 1 to 32 lower-case letters, digits, `-` or `_`: what an agent types to find it. */
+  shortcut: string;
+  /** The text, with `{{user.name}}`, `{{user.email}}`, `{{agent.name}}` as written. */
+  content: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A canned reply filled in for one chat by one agent. */
+export interface CannedExpansion {
+  id: string;
+  title: string;
+  shortcut: string;
+  /** The text to put in the composer: known variables filled, the rest left as written. */
+  content: string;
+  /** Each variable left as written (unknown, or without a value), once, e.g. `{{order.id}}`. */
+  unfilled: string[];
+}
+
 /** To the agents' room: a new line in a conversation's activity. */
 export interface ChatActivityEvent {
   type: 'chat_activity';
@@ -173,6 +219,7 @@ export interface ServerToClientEvents {
   availability: (event: AvailabilityEvent) => void;
   chat_activity: (event: ChatActivityEvent) => void;
   typing: (event: TypingEvent) => void;
+  labels_changed: (event: LabelsChangedEvent) => void;
 }
 
 /** Events a client sends; each takes an ack callback. */

@@ -75,6 +75,9 @@ export class ChatBroadcaster implements OnModuleInit, OnModuleDestroy {
       case 'chat_activity':
         io.to(AGENTS_ROOM).emit('chat_activity', { type: 'chat_activity', activity: event.activity });
         return;
+      case 'labels_changed':
+        io.to(AGENTS_ROOM).emit('labels_changed', { type: 'labels_changed', labels: event.labels, renamed: event.renamed, deleted: event.deleted });
+        return;
       case 'availability':
         io.to(USERS_ROOM).emit('availability', { type: 'availability', status: event.status });
         return;

@@ -67,6 +67,7 @@ interface SendRow extends MessageRow {
   unread: boolean;
   assignee_id: string | null;
   reopened: boolean;
+  labels: string[];
 }
 
 const SEND: Statement = { name: 'support_send_message_v2', text: 'SELECT * FROM support_send_message($1, $2, $3, $4, $5, $6)' };
@@ -184,7 +185,7 @@ export class MessagesService {
           unread: row.unread,
           archived: row.archived,
           assignee: this.agents.ref(row.assignee_id),
-          labels: [],
+          labels: row.labels,
         },
         reopened: row.reopened,
         },

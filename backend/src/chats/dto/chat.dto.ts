@@ -24,6 +24,12 @@ export class ListChatsQuery {
   })
   assignee?: string;
 
+  @ApiPropertyOptional({ description: "Only chats carrying this label (its name, any case); an unknown label lists nothing", maxLength: 50 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50, { message: 'label must be at most 50 characters' })
+  label?: string;
+
   @ApiPropertyOptional({ description: 'next_cursor of the previous page' })
   @IsOptional()
   @IsString()

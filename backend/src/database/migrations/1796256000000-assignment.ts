@@ -1,57 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { SEND_MESSAGE_V2 } from './1796169600000-agents-as-people';
 
-/**
- * Assignment: a chat has at most one assignee; each change is a line in the conversation's
- * activity; the list filters by assignee with an index per tab; auto-assignment has its settings
- * and remembers when each agent last got a chat.
- */
-export class Assignment1796256000000 implements MigrationInterface {
-  name = 'Assignment1796256000000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE support_chats ADD COLUMN assignee_id uuid`);
-    await q.query(`ALTER TABLE support_chats ADD COLUMN assigned_at timestamptz(3)`);
-    await q.query(`
-      ALTER TABLE support_chats ADD CONSTRAINT fk_support_chats_assignee
-        FOREIGN KEY (assignee_id) REFERENCES admins(id) ON DELETE SET NULL`);
-    // Mine, someone's and unassigned (assignee_id IS NULL is an index condition too), per tab,
-    // in the list's order: each filter is one index range.
-    await q.query(`
-      CREATE INDEX idx_support_chats_active_assignee_order
-        ON support_chats (assignee_id, (COALESCE(last_message_at, '-infinity'::timestamptz)) DESC, id DESC)
-        WHERE archived_at IS NULL`);
-    await q.query(`
-      CREATE INDEX idx_support_chats_archived_assignee_order
-        ON support_chats (assignee_id, (COALESCE(last_message_at, '-infinity'::timestamptz)) DESC, id DESC)
-        WHERE archived_at IS NOT NULL`);
-    await q.query(`ALTER TABLE admins ADD COLUMN last_assigned_at timestamptz(3)`);
-
-    await q.query(`
-      CREATE TABLE support_chat_activity (
-        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-        chat_id uuid NOT NULL,
-        kind varchar(16) NOT NULL,
-        actor_id uuid,
-        actor_name text,
-        assignee_id uuid,
-        assignee_name text,
-        created_at timestamptz(3) NOT NULL DEFAULT now(),
-        CONSTRAINT chk_support_chat_activity_kind CHECK (kind IN ('assigned', 'unassigned')),
-        CONSTRAINT fk_support_chat_activity_chat FOREIGN KEY (chat_id) REFERENCES support_chats(id) ON DELETE CASCADE
-      )`);
-    await q.query(`CREATE INDEX idx_support_chat_activity_chat ON support_chat_activity (chat_id, created_at)`);
-
-    await q.query(`
-      CREATE TABLE support_settings (
-        key text PRIMARY KEY,
-        value jsonb NOT NULL,
-        updated_at timestamptz(3) NOT NULL DEFAULT now()
-      )`);
-
-    // The send returns the chat's assignee as well, for the list item it broadcasts.
-    await q.query(`DROP FUNCTION support_send_message(uuid, text, uuid, text, text, text)`);
-    await q.query(`
+// The send of SEND_MESSAGE_V2, returning the chat's assignee too. (Superseded by a later
+// migration; kept for its down.)
+export const SEND_MESSAGE_V3 = `
       CREATE FUNCTION support_send_message(p_chat uuid, p_sender text, p_admin uuid, p_sender_name text, p_content text, p_client text)
       RETURNS TABLE (
         id uuid, chat_id uuid, content text, sender_type text, read_at timestamptz, created_at timestamptz,
@@ -102,7 +54,59 @@ export class Assignment1796256000000 implements MigrationInterface {
                  v_chat.assignee_id, v_reopened
           FROM users u WHERE u.id = v_chat.user_id;
       END
-      $fn$`);
+      $fn$`;
+
+/**
+ * Assignment: a chat has at most one assignee; each change is a line in the conversation's
+ * activity; the list filters by assignee with an index per tab; auto-assignment has its settings
+ * and remembers when each agent last got a chat.
+ */
+export class Assignment1796256000000 implements MigrationInterface {
+  name = 'Assignment1796256000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE support_chats ADD COLUMN assignee_id uuid`);
+    await q.query(`ALTER TABLE support_chats ADD COLUMN assigned_at timestamptz(3)`);
+    await q.query(`
+      ALTER TABLE support_chats ADD CONSTRAINT fk_support_chats_assignee
+        FOREIGN KEY (assignee_id) REFERENCES admins(id) ON DELETE SET NULL`);
+    // Mine, someone's and unassigned (assignee_id IS NULL is an index condition too), per tab,
+    // in the list's order: each filter is one index range.
+    await q.query(`
+      CREATE INDEX idx_support_chats_active_assignee_order
+        ON support_chats (assignee_id, (COALESCE(last_message_at, '-infinity'::timestamptz)) DESC, id DESC)
+        WHERE archived_at IS NULL`);
+    await q.query(`
+      CREATE INDEX idx_support_chats_archived_assignee_order
+        ON support_chats (assignee_id, (COALESCE(last_message_at, '-infinity'::timestamptz)) DESC, id DESC)
+        WHERE archived_at IS NOT NULL`);
+    await q.query(`ALTER TABLE admins ADD COLUMN last_assigned_at timestamptz(3)`);
+
+    await q.query(`
+      CREATE TABLE support_chat_activity (
+        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        chat_id uuid NOT NULL,
+        kind varchar(16) NOT NULL,
+        actor_id uuid,
+        actor_name text,
+        assignee_id uuid,
+        assignee_name text,
+        created_at timestamptz(3) NOT NULL DEFAULT now(),
+        CONSTRAINT chk_support_chat_activity_kind CHECK (kind IN ('assigned', 'unassigned')),
+        CONSTRAINT fk_support_chat_activity_chat FOREIGN KEY (chat_id) REFERENCES support_chats(id) ON DELETE CASCADE
+      )`);
+    await q.query(`CREATE INDEX idx_support_chat_activity_chat ON support_chat_activity (chat_id, created_at)`);
+
+    await q.query(`
+      CREATE TABLE support_settings (
+        key text PRIMARY KEY,
+        value jsonb NOT NULL,
+        updated_at timestamptz(3) NOT NULL DEFAULT now()
+      )`);
+
+    // The send returns the chat's assignee as well, for the list item it broadcasts.
+    await q.query(`DROP FUNCTION support_send_message(uuid, text, uuid, text, text, text)`);
+    await q.query(SEND_MESSAGE_V3);
 
     // Hands waiting chats (open, unassigned, with a message from the user) to the online agents
     // with room, oldest chat first; an agent with fewer open chats first, then whoever got one

@@ -3,10 +3,14 @@ import { EmailNotifications1764201600000 } from './1764201600000-email-notificat
 import { HotPathFunctions1796083200000 } from './1796083200000-hot-path-functions';
 import { AgentsAsPeople1796169600000 } from './1796169600000-agents-as-people';
 import { Assignment1796256000000 } from './1796256000000-assignment';
+import { Labels1796342400000 } from './1796342400000-labels';
+import { CannedReplies1796428800000 } from './1796428800000-canned-replies';
 
 /** Listed by hand, in order: TypeORM 1 globs are fragile across the compiled and test trees. */
 export const migrations = [
   InitialSchema1764115200000, EmailNotifications1764201600000, HotPathFunctions1796083200000,
   AgentsAsPeople1796169600000,
   Assignment1796256000000,
+  Labels1796342400000,
+  CannedReplies1796428800000,
 ];
