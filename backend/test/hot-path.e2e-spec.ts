@@ -86,7 +86,8 @@ describe('the hot path (e2e)', () => {
     for (let i = 0; i < 7; i++) expect(await send(user.socket, user.chatId, 'kept', 'keep-1')).toEqual(first);
     const rest = await t.http('/api/support_chat/messages', { method: 'POST', token: user.token, body: { content: 'kept', client_id: 'keep-1' } });
     expect(rest.status).toBe(201);
-    const { admin_id: _agent, ...asUserSeesIt } = (first as unknown as { message: SupportMessage & { admin_id: null } }).message;
+    const { admin_id: _agent, private: _note, ...asUserSeesIt } = (first as unknown as { message: SupportMessage & { admin_id: null; private: false } })
+      .message;
     expect(rest.body).toEqual(asUserSeesIt);
     for (const n of [2, 3, 4, 5]) expect((await send(user.socket, user.chatId, `new ${n}`, `keep-${n}`)).ok).toBe(true);
     expect(await send(user.socket, user.chatId, 'one too many', 'keep-6')).toEqual({ ok: false, error: 'rate_limited' });

@@ -43,10 +43,15 @@ export class AdminChatsController {
     return this.chats.agentMessagesAfter(id, q.after, q.limit);
   }
 
-  @ApiOperation({ summary: 'Reply to the user' })
+  @ApiOperation({
+    summary: 'Reply to the user, or with `private: true` leave an internal note',
+    description:
+      'A note reaches the agents only (socket, REST, catch-up); the user never sees it, is never emailed about it, ' +
+      'and it moves neither the chat\'s last message nor its archive state.',
+  })
   @Post(':id/messages')
   send(@CurrentAgent() agent: AgentIdentity, @ChatId() id: string, @Body() body: SendMessageDto): Promise<SupportMessage> {
-    return this.chats.sendAsAgent(agent, id, body.content, body.client_id);
+    return this.chats.sendAsAgent(agent, id, body.content, body.client_id, body.private === true);
   }
 
   @ApiOperation({ summary: 'Archive (history is kept)' })

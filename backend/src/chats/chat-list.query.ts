@@ -64,7 +64,7 @@ const SELECT = `
   JOIN users u ON u.id = c.user_id
   LEFT JOIN LATERAL (
     SELECT left(m.content, 100) AS preview, m.sender_type, m.admin_id, m.sender_name
-    FROM support_messages m WHERE m.chat_id = c.id
+    FROM support_messages m WHERE m.chat_id = c.id AND NOT m.private
     ORDER BY m.created_at DESC, m.id DESC LIMIT 1
   ) lm ON true`;
 

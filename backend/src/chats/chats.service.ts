@@ -63,12 +63,12 @@ export class ChatsService {
 
   async openForUser(user: UserIdentity, before?: string, limit?: number): Promise<SupportChat> {
     const chatId = await this.userChat(user, true);
-    const page = await this.messages.page(chatId, before, limit);
+    const page = await this.messages.page(chatId, before, limit, true);
     return { id: chatId, messages: page.messages.map(forUser), has_more: page.has_more };
   }
 
   async userMessagesAfter(user: UserIdentity, after: string, limit?: number): Promise<SupportMessage[]> {
-    return (await this.messages.after(await this.userChat(user, true), after, limit)).map(forUser);
+    return (await this.messages.after(await this.userChat(user, true), after, limit, true)).map(forUser);
   }
 
   /** A user's message into their own chat (`ownChatId` when the caller resolved it already). */
@@ -118,7 +118,8 @@ export class ChatsService {
     return this.messages.after(chatId, after, limit);
   }
 
-  sendAsAgent(agent: AgentIdentity, chatId: string, content: string, clientId?: string): Promise<AgentSupportMessage> {
+  /** A reply, or with `note` an internal note that only agents ever see. */
+  sendAsAgent(agent: AgentIdentity, chatId: string, content: string, clientId?: string, note = false): Promise<AgentSupportMessage> {
     return this.store(`agent:${agent.adminId}`, {
       chatId,
       senderType: 'admin',
@@ -126,6 +127,7 @@ export class ChatsService {
       senderName: this.agents.get(agent.adminId)?.name ?? agent.email.split('@')[0],
       content: content.trim(),
       clientId: clientId ?? null,
+      private: note,
     });
   }
 
@@ -168,13 +170,13 @@ export class ChatsService {
   private async store(sender: string, input: NewMessage): Promise<AgentSupportMessage> {
     if (!this.limiter.tryConsume(sender)) {
       const stored = input.clientId ? await this.messages.byClientId(input.chatId, input.clientId) : null;
-      if (stored) return stored;
+      if (stored) return notLeaked(input, stored);
       throw new DomainError('rate_limited');
     }
     try {
       const { message, created } = await this.messages.send(input);
       if (!created) this.limiter.refund(sender);
-      return message;
+      return notLeaked(input, message);
     } catch (err) {
       this.limiter.refund(sender);
       throw err;
@@ -191,4 +193,13 @@ export class ChatsService {
     if (!row) throw new DomainError('not_found', 'Chat not found');
     return row;
   }
+}
+
+/**
+ * A resend returns the message stored under its client_id; a user whose client_id happens to
+ * name an agent's note must not get the note back that way.
+ */
+function notLeaked(input: NewMessage, message: AgentSupportMessage): AgentSupportMessage {
+  if (input.senderType === 'user' && message.private) throw new DomainError('invalid_content', 'This client_id is already used');
+  return message;
 }

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../auth/auth.decorators';
 import type { UserIdentity } from '../auth/identity';
+import { DomainError } from '../common/domain-error';
 import type { SupportChat, SupportMessage } from '../contracts/wire';
 import { MarkReadDto, MessagesAfterQuery, MessagesPageQuery, SendMessageDto } from '../messages/dto/message.dto';
 import { forUser } from '../messages/messages.service';
@@ -28,6 +29,7 @@ export class UserChatController {
   @ApiOperation({ summary: 'Send a message to support' })
   @Post('messages')
   async send(@CurrentUser() user: UserIdentity, @Body() body: SendMessageDto): Promise<SupportMessage> {
+    if (body.private) throw new DomainError('forbidden', 'Only agents write internal notes');
     return forUser(await this.chats.sendAsUser(user, body.content, body.client_id));
   }
 

@@ -14,9 +14,11 @@ export interface SupportMessage {
   sender_name: string | null;
 }
 
-/** A message as agents see it: also which agent wrote it. */
+/** A message as agents see it: also which agent wrote it, and whether it is an internal note. */
 export interface AgentSupportMessage extends SupportMessage {
   admin_id: string | null;
+  /** An internal note: agents only, never sent, shown or counted to the user. */
+  private: boolean;
 }
 
 export type AgentRole = 'admin' | 'agent';
@@ -207,6 +209,8 @@ export interface TypingEvent {
   sender_type: SenderType;
   sender_name: string | null;
   typing: boolean;
+  /** An agent typing an internal note: relayed to the other agents in the chat only. */
+  private?: boolean;
 }
 
 /** Events the server emits on the `/support` namespace. */
@@ -228,12 +232,14 @@ export interface ClientToServerEvents {
   unsubscribe: (payload: { chat_id: string }, ack: (res: Ack) => void) => void;
   subscribe_admin: (payload: Record<string, never>, ack: (res: Ack) => void) => void;
   send_message: (
-    payload: { chat_id: string; content: string; client_id?: string },
+    /** `private: true` (agents only) stores an internal note. */
+    payload: { chat_id: string; content: string; client_id?: string; private?: boolean },
     ack: (res: Ack<{ message: AgentSupportMessage }>) => void,
   ) => void;
   mark_read: (payload: { chat_id: string; up_to?: string }, ack: (res: Ack<{ updated: number }>) => void) => void;
   /** Relayed to the other side of the chat only; at most one every 2 s is relayed per socket. */
-  typing: (payload: { chat_id: string; typing: boolean }, ack: (res: Ack) => void) => void;
+  /** `private: true` (agents only): typing a note, relayed to the chat's other agents, never to its user. */
+  typing: (payload: { chat_id: string; typing: boolean; private?: boolean }, ack: (res: Ack) => void) => void;
   /** Agents only: the console's away switch. */
   set_presence: (payload: { status: 'online' | 'away' }, ack: (res: Ack<{ status: PresenceStatus }>) => void) => void;
 }

@@ -48,7 +48,9 @@ export class ChatBroadcaster implements OnModuleInit, OnModuleDestroy {
     switch (event.kind) {
       case 'message_created': {
         const { chatId, message } = event;
-        io.to(chatRoom(chatId)).emit('new_message', { type: 'new_message', chat_id: chatId, message });
+        // A note goes to the agents watching the chat, never to the user's sockets in its room.
+        const room = message.private ? io.to(chatRoom(chatId)).except(USERS_ROOM) : io.to(chatRoom(chatId));
+        room.emit('new_message', { type: 'new_message', chat_id: chatId, message });
         this.metrics.messageRelayed(message);
         if (message.sender_type === 'user') {
           io.to(AGENTS_ROOM).emit('new_user_message', { type: 'new_user_message', chat_id: chatId, user_email: event.userEmail, message });

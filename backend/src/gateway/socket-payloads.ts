@@ -1,5 +1,5 @@
 import { plainToInstance } from 'class-transformer';
-import { IsOptional, IsString, IsUUID, Matches, validateSync } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, IsUUID, Matches, validateSync } from 'class-validator';
 import { DomainError } from '../common/domain-error';
 import { IsMessageContent } from '../messages/dto/message.dto';
 
@@ -16,6 +16,11 @@ export class SendMessagePayload extends ChatRefPayload {
   @IsString()
   @Matches(/^[A-Za-z0-9._:-]{1,64}$/)
   client_id?: string;
+
+  /** Agents only: an internal note. */
+  @IsOptional()
+  @IsBoolean()
+  private?: boolean;
 }
 
 export class MarkReadPayload extends ChatRefPayload {

@@ -150,9 +150,10 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
    * chat it has joined (a user: their own, once subscribed).
    */
   private async typing(socket: SupportSocket, body: unknown): Promise<object> {
-    const { chat_id, typing } = parsePayload(TypingPayload, body);
+    const { chat_id, typing, private: note } = parsePayload(TypingPayload, body);
     const allowed = socket.data.identity.kind === 'user' ? socket.data.chatId === chat_id : socket.rooms.has(chatRoom(chat_id));
     if (!allowed) throw new DomainError('forbidden');
+    if (note) return this.relayNoteTyping(socket, chat_id, typing);
     const now = Date.now();
     // "Still typing" at most every 2 s per socket, whatever the client sends; a stop always goes.
     if (typing && socket.data.typingIn === chat_id && now - (socket.data.typingAt ?? 0) < TYPING_EVERY_MS) return {};
@@ -185,6 +186,19 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
     socket.to(rooms).except(identity.kind === 'user' ? USERS_ROOM : AGENT_SOCKETS_ROOM).emit('typing', event);
   }
 
+  /** Typing a note stays among the chat's agents; a reply the agent was typing stops for the user. */
+  private relayNoteTyping(socket: SupportSocket, chatId: string, typing: boolean): object {
+    const identity = socket.data.identity;
+    if (identity.kind !== 'agent') throw new DomainError('forbidden');
+    if (socket.data.typingIn === chatId) this.relayTyping(socket, false);
+    const name = this.agents.get(identity.adminId)?.name ?? null;
+    socket
+      .to(chatRoom(chatId))
+      .except(USERS_ROOM)
+      .emit('typing', { type: 'typing', chat_id: chatId, sender_type: 'admin', sender_name: name, typing, private: true });
+    return {};
+  }
+
   private async setPresence(socket: SupportSocket, body: unknown): Promise<object> {
     const { status } = parsePayload(SetPresencePayload, body);
     const identity = socket.data.identity;
@@ -206,12 +220,13 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
   }
 
   private async sendMessage(socket: SupportSocket, body: unknown): Promise<object> {
-    const { chat_id, content, client_id } = parsePayload(SendMessagePayload, body);
+    const { chat_id, content, client_id, private: note } = parsePayload(SendMessagePayload, body);
     const identity = socket.data.identity;
     // Sending ends typing at once on the other side.
     if (socket.data.typingIn === chat_id) this.relayTyping(socket, false);
     // The sender type comes from the token, never from the payload.
-    if (identity.kind === 'agent') return { message: await this.chats.sendAsAgent(identity, chat_id, content, client_id) };
+    if (identity.kind === 'agent') return { message: await this.chats.sendAsAgent(identity, chat_id, content, client_id, note === true) };
+    if (note) throw new DomainError('forbidden');
     const own = await this.ownChat(socket, identity, true);
     if (own !== chat_id) throw new DomainError('forbidden');
     return { message: await this.chats.sendAsUser(identity, content, client_id, own) };

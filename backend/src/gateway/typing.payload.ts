@@ -1,4 +1,4 @@
-import { IsBoolean, IsUUID } from 'class-validator';
+import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
 
 export class TypingPayload {
   @IsUUID('all')
@@ -6,4 +6,9 @@ export class TypingPayload {
 
   @IsBoolean()
   typing: boolean;
+
+  /** Agents only: typing an internal note, which stays among the agents. */
+  @IsOptional()
+  @IsBoolean()
+  private?: boolean;
 }

@@ -17,9 +17,10 @@ interface MessageRow {
   client_id: string | null;
   admin_id: string | null;
   sender_name: string | null;
+  private: boolean;
 }
 
-const COLUMNS = 'id, chat_id, content, sender_type, read_at, created_at, client_id, admin_id, sender_name';
+const COLUMNS = 'id, chat_id, content, sender_type, read_at, created_at, client_id, admin_id, sender_name, private';
 
 export function toWire(row: MessageRow): AgentSupportMessage {
   return {
@@ -32,11 +33,15 @@ export function toWire(row: MessageRow): AgentSupportMessage {
     client_id: row.client_id,
     sender_name: row.sender_name,
     admin_id: row.admin_id,
+    private: row.private,
   };
 }
 
-/** A message as its user sees it over REST: which agent wrote it is the team's business. */
-export function forUser({ admin_id: _agent, ...message }: AgentSupportMessage): SupportMessage {
+/**
+ * A message as its user sees it over REST: which agent wrote it is the team's business. (Notes
+ * never get this far: every user-facing read leaves them out in SQL.)
+ */
+export function forUser({ admin_id: _agent, private: _note, ...message }: AgentSupportMessage): SupportMessage {
   return message;
 }
 
@@ -48,6 +53,8 @@ export interface NewMessage {
   senderName: string | null;
   content: string;
   clientId: string | null;
+  /** An internal note: agents only. */
+  private?: boolean;
 }
 
 export interface SendResult {
@@ -68,9 +75,15 @@ interface SendRow extends MessageRow {
   assignee_id: string | null;
   reopened: boolean;
   labels: string[];
+  /** The list item's last message: this one, or for a note the newest message users see. */
+  last_message_at: Date | null;
+  last_message_preview: string | null;
+  last_message_sender: SenderType | null;
+  last_message_admin_id: string | null;
+  last_message_sender_name: string | null;
 }
 
-const SEND: Statement = { name: 'support_send_message_v2', text: 'SELECT * FROM support_send_message($1, $2, $3, $4, $5, $6)' };
+const SEND: Statement = { name: 'support_send_message_v3', text: 'SELECT * FROM support_send_message($1, $2, $3, $4, $5, $6, $7)' };
 const BY_CLIENT_ID: Statement = {
   name: 'support_message_by_client_id',
   text: `SELECT ${COLUMNS} FROM support_messages WHERE chat_id = $1 AND client_id = $2`,
@@ -159,6 +172,7 @@ export class MessagesService {
       input.senderName,
       input.content,
       input.clientId,
+      input.private ?? false,
     ]);
     if (!row) throw new DomainError('not_found', 'Chat not found');
     const message = toWire(row);
@@ -176,11 +190,11 @@ export class MessagesService {
           user_id: row.user_id,
           user_email: row.user_email,
           user_name: row.user_name,
-          last_message_at: message.created_at,
-          last_message_preview: message.content.slice(0, 100),
-          last_message_sender: message.sender_type,
-          last_message_admin_id: message.admin_id,
-          last_message_sender_name: message.sender_name,
+          last_message_at: row.last_message_at ? row.last_message_at.toISOString() : null,
+          last_message_preview: row.last_message_preview,
+          last_message_sender: row.last_message_sender,
+          last_message_admin_id: row.last_message_admin_id,
+          last_message_sender_name: row.last_message_sender_name,
           message_count: Number(row.message_count),
           unread: row.unread,
           archived: row.archived,
@@ -220,12 +234,17 @@ export class MessagesService {
     return { found: true, updated: row.message_ids.length };
   }
 
-  /** The newest `limit` messages, or those before `before`; oldest first. */
-  async page(chatId: string, before: string | undefined, limit = 50): Promise<{ messages: AgentSupportMessage[]; has_more: boolean }> {
+  /** The newest `limit` messages, or those before `before`; oldest first. `forUser` leaves notes out. */
+  async page(
+    chatId: string,
+    before: string | undefined,
+    limit = 50,
+    forUser = false,
+  ): Promise<{ messages: AgentSupportMessage[]; has_more: boolean }> {
     const params: unknown[] = [chatId, limit + 1];
-    let where = 'chat_id = $1';
+    let where = forUser ? 'chat_id = $1 AND NOT private' : 'chat_id = $1';
     if (before) {
-      const anchor = await this.anchor(chatId, before);
+      const anchor = await this.anchor(chatId, before, forUser);
       params.push(anchor.created_at, anchor.id);
       where += ' AND (created_at, id) < ($3, $4)';
     }
@@ -237,11 +256,11 @@ export class MessagesService {
     return { messages: rows.slice(0, limit).reverse().map(toWire), has_more };
   }
 
-  /** What came after `after`, oldest first: the catch-up after a reconnect. */
-  async after(chatId: string, after: string, limit = 1000): Promise<AgentSupportMessage[]> {
-    const anchor = await this.anchor(chatId, after);
+  /** What came after `after`, oldest first: the catch-up after a reconnect. `forUser` leaves notes out. */
+  async after(chatId: string, after: string, limit = 1000, forUser = false): Promise<AgentSupportMessage[]> {
+    const anchor = await this.anchor(chatId, after, forUser);
     const rows: MessageRow[] = await this.db.query(
-      `SELECT ${COLUMNS} FROM support_messages WHERE chat_id = $1 AND (created_at, id) > ($2, $3)
+      `SELECT ${COLUMNS} FROM support_messages WHERE chat_id = $1 AND (created_at, id) > ($2, $3)${forUser ? ' AND NOT private' : ''}
        ORDER BY created_at, id LIMIT $4`,
       [chatId, anchor.created_at, anchor.id, limit],
     );
@@ -255,11 +274,12 @@ export class MessagesService {
   async markRead(chatId: string, reader: SenderType, upTo?: string): Promise<number> {
     const written: SenderType = reader === 'user' ? 'admin' : 'user';
     const params: unknown[] = [chatId, written];
-    let bound = '';
+    // A user reads agents' replies, never their notes (nor learns of them by a receipt).
+    let bound = reader === 'user' ? ' AND NOT private' : '';
     if (upTo) {
-      const anchor = await this.anchor(chatId, upTo);
+      const anchor = await this.anchor(chatId, upTo, reader === 'user');
       params.push(anchor.created_at);
-      bound = ' AND created_at <= $3';
+      bound += ' AND created_at <= $3';
     }
     const [rows]: [{ id: string; read_at: Date }[], number] = await this.db.query(
       `UPDATE support_messages SET read_at = now(), updated_at = now()
@@ -279,9 +299,10 @@ export class MessagesService {
     return rows.length;
   }
 
-  private async anchor(chatId: string, messageId: string): Promise<{ id: string; created_at: Date }> {
+  /** A user's anchor is never a note: to them it does not exist. */
+  private async anchor(chatId: string, messageId: string, forUser = false): Promise<{ id: string; created_at: Date }> {
     const [anchor]: { id: string; created_at: Date }[] = await this.db.query(
-      'SELECT id, created_at FROM support_messages WHERE id = $1 AND chat_id = $2',
+      `SELECT id, created_at FROM support_messages WHERE id = $1 AND chat_id = $2${forUser ? ' AND NOT private' : ''}`,
       [messageId, chatId],
     );
     if (!anchor) throw new DomainError('invalid_content', 'No such message in this chat');

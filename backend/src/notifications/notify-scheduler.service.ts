@@ -27,7 +27,7 @@ export class NotifyScheduler implements OnApplicationBootstrap, OnModuleDestroy 
 
   onApplicationBootstrap(): void {
     this.subscription = this.events.events$
-      .pipe(filter((e): e is Extract<ChatEvent, { kind: 'message_created' }> => e.kind === 'message_created' && e.message.sender_type === 'admin'))
+      .pipe(filter((e): e is Extract<ChatEvent, { kind: 'message_created' }> => e.kind === 'message_created' && e.message.sender_type === 'admin' && !e.message.private))
       .subscribe((e) => {
         this.scheduleFor(e.chatId).catch((err: unknown) =>
           // The sweep will find this reply; losing the job costs only a delay.

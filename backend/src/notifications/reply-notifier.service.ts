@@ -98,7 +98,7 @@ export class ReplyNotifier {
        FROM support_messages m
        JOIN support_chats c ON c.id = m.chat_id
        JOIN users u ON u.id = c.user_id
-       WHERE m.sender_type = 'admin' AND m.read_at IS NULL AND m.notification_id IS NULL
+       WHERE m.sender_type = 'admin' AND NOT m.private AND m.read_at IS NULL AND m.notification_id IS NULL
          AND m.created_at <= now() - make_interval(secs => $1::double precision / 1000)
          AND c.archived_at IS NULL AND u.unsubscribed_at IS NULL
        ORDER BY m.chat_id, m.created_at
@@ -121,7 +121,7 @@ export class ReplyNotifier {
     const [row]: { id: string; due_in_ms: number }[] = await this.db.query(
       `SELECT id, EXTRACT(EPOCH FROM (created_at - now())) * 1000 + $2 AS due_in_ms
        FROM support_messages
-       WHERE chat_id = $1 AND sender_type = 'admin' AND read_at IS NULL AND notification_id IS NULL
+       WHERE chat_id = $1 AND sender_type = 'admin' AND NOT private AND read_at IS NULL AND notification_id IS NULL
        ORDER BY created_at LIMIT 1`,
       [chatId, this.config.get('notifyDelayMs')],
     );
@@ -155,7 +155,7 @@ export class ReplyNotifier {
         const unread: { id: string; due_in_ms: number }[] = await tx.query(
           `SELECT id, EXTRACT(EPOCH FROM (created_at - now())) * 1000 + $2 AS due_in_ms
            FROM support_messages
-           WHERE chat_id = $1 AND sender_type = 'admin' AND read_at IS NULL AND notification_id IS NULL
+           WHERE chat_id = $1 AND sender_type = 'admin' AND NOT private AND read_at IS NULL AND notification_id IS NULL
            ORDER BY created_at`,
           [chatId, this.config.get('notifyDelayMs')],
         );

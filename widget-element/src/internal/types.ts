@@ -18,6 +18,8 @@ export interface SupportMessage {
 /** A message as the chat's live broadcast and the send ack carry it: the agent's id too. */
 export interface RoomMessage extends SupportMessage {
   admin_id: string | null;
+  /** An agents' internal note; the server never sends one to a user, so always false here. */
+  private: boolean;
 }
 
 export interface SupportChat {

@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { SEND_MESSAGE_V3 } from './1796256000000-assignment';
 
 // The send of SEND_MESSAGE_V3, returning the chat's labels too, so the list item it broadcasts
-// keeps them.
+// keeps them. (Superseded by a later migration; kept for its down.)
 export const SEND_MESSAGE_V4 = `
       CREATE FUNCTION support_send_message(p_chat uuid, p_sender text, p_admin uuid, p_sender_name text, p_content text, p_client text)
       RETURNS TABLE (

@@ -5,6 +5,7 @@ import { AgentsAsPeople1796169600000 } from './1796169600000-agents-as-people';
 import { Assignment1796256000000 } from './1796256000000-assignment';
 import { Labels1796342400000 } from './1796342400000-labels';
 import { CannedReplies1796428800000 } from './1796428800000-canned-replies';
+import { PrivateNotes1796515200000 } from './1796515200000-private-notes';
 
 /** Listed by hand, in order: TypeORM 1 globs are fragile across the compiled and test trees. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   Assignment1796256000000,
   Labels1796342400000,
   CannedReplies1796428800000,
+  PrivateNotes1796515200000,
 ];

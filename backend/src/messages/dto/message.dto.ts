@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  IsBoolean,
   IsInt,
   IsOptional,
   IsString,
@@ -44,6 +45,14 @@ export class SendMessageDto {
   @IsString()
   @Matches(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'client_id must be 1 to 64 letters, digits or . _ : -' })
   client_id?: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Agents only: an internal note, which the user never sees, is never emailed about and never counts as unread',
+  })
+  @IsOptional()
+  @IsBoolean()
+  private?: boolean;
 }
 
 export class MessagesPageQuery {
