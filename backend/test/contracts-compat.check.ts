@@ -79,9 +79,9 @@ export const wireChecks: {
   catchUp: true,
   newMessage: true,
   messagesRead: true,
-  heard: { new_message: true, messages_read: true, availability: true },
-  accepted: { subscribe: true, send_message: true },
-  acked: { subscribe: true, send_message: true },
+  heard: { new_message: true, messages_read: true, availability: true, typing: true },
+  accepted: { subscribe: true, send_message: true, typing: true },
+  acked: { subscribe: true, send_message: true, typing: true },
 };
 
 /** The checker itself: each drift it exists to catch must read `false`. */

@@ -345,4 +345,85 @@ describe('ChatSession', () => {
     ctx.session.discard(ctx.session.pending[0].client_id);
     expect(ctx.session.pending).toHaveLength(0);
   });
+
+  describe('typing', () => {
+    async function connected() {
+      ctx.session.start(SERVER, token);
+      ctx.backend.connect();
+      await vi.waitFor(() => expect(ctx.backend.subscribes).toBe(1));
+      await vi.waitFor(() => expect(ctx.session.chatId).not.toBeNull());
+    }
+
+    it("shows the agent's typing until it lapses 6 s after the last signal", async () => {
+      await connected();
+      vi.useFakeTimers();
+      try {
+        ctx.backend.agentTyping(true);
+        expect(ctx.session.agentTyping).toEqual({ name: 'Ana' });
+        vi.advanceTimersByTime(5000);
+        ctx.backend.agentTyping(true);
+        vi.advanceTimersByTime(5000);
+        expect(ctx.session.agentTyping).toEqual({ name: 'Ana' });
+        vi.advanceTimersByTime(1001);
+        expect(ctx.session.agentTyping).toBeNull();
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it("clears at once on a stop, on that agent's message and on a disconnect", async () => {
+      await connected();
+      ctx.backend.agentTyping(true);
+      ctx.backend.agentTyping(false);
+      expect(ctx.session.agentTyping).toBeNull();
+
+      ctx.backend.agentTyping(true, 'Ana');
+      ctx.backend.reply('from Ben', 'Ben');
+      await vi.waitFor(() => expect(contents(ctx.session)).toContain('from Ben'));
+      expect(ctx.session.agentTyping).toEqual({ name: 'Ana' });
+      ctx.backend.reply('from Ana', 'Ana');
+      await vi.waitFor(() => expect(contents(ctx.session)).toContain('from Ana'));
+      expect(ctx.session.agentTyping).toBeNull();
+
+      ctx.backend.agentTyping(true);
+      ctx.backend.disconnect();
+      expect(ctx.session.agentTyping).toBeNull();
+    });
+
+    it('ignores a note being typed and another chat', async () => {
+      await connected();
+      ctx.backend.agentTyping(true);
+      ctx.backend.agentTyping(false);
+      (ctx.backend.sockets[0].handlers.typing as (e: unknown) => void)({
+        type: 'typing', chat_id: ctx.session.chatId, sender_type: 'admin', sender_name: 'Ana', typing: true, private: true,
+      });
+      ctx.backend.sockets[0].handlers.typing({ type: 'typing', chat_id: 'another', sender_type: 'admin', sender_name: 'Ana', typing: true });
+      expect(ctx.session.agentTyping).toBeNull();
+    });
+
+    it("sends the user's typing at most every 2 s, and one stop on send or when cleared", async () => {
+      await connected();
+      vi.useFakeTimers();
+      try {
+        ctx.session.draftChanged('h');
+        ctx.session.draftChanged('he');
+        vi.advanceTimersByTime(1999);
+        ctx.session.draftChanged('hel');
+        expect(ctx.backend.typingSent).toEqual([true]);
+        vi.advanceTimersByTime(1);
+        ctx.session.draftChanged('hell');
+        expect(ctx.backend.typingSent).toEqual([true, true]);
+        ctx.session.send('hello');
+        expect(ctx.backend.typingSent).toEqual([true, true, false]);
+        ctx.session.stopTyping();
+        ctx.session.draftChanged('');
+        expect(ctx.backend.typingSent).toEqual([true, true, false]);
+        ctx.session.draftChanged('again');
+        ctx.session.draftChanged('   ');
+        expect(ctx.backend.typingSent).toEqual([true, true, false, true, false]);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+  });
 });

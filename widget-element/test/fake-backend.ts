@@ -26,6 +26,8 @@ export class FakeBackend {
   sockets: FakeSocket[] = [];
   requests: string[] = [];
   sends: { content: string; client_id: string }[] = [];
+  /** Each `typing` the element sent, in order: true for typing, false for a stop. */
+  typingSent: boolean[] = [];
   subscribes = 0;
   markReadCalls = 0;
   /** The `up_to` of each PATCH mark_read, in order (undefined when the request had none). */
@@ -91,6 +93,9 @@ export class FakeBackend {
         backend.afterSubscribe = null;
         hook?.();
         return { ok: true };
+      },
+      typing(payload) {
+        if (socket.isConnected) backend.typingSent.push(payload.typing);
       },
       async send(payload) {
         if (!socket.isConnected) throw new Error('not connected');
@@ -159,6 +164,7 @@ export class FakeBackend {
       client_id: clientId,
       sender_name: sender === 'admin' ? agentName : null,
       admin_id: sender === 'admin' ? 'agent-ana' : null,
+      private: false,
     };
     this.messages.push(message);
     return message;
@@ -197,6 +203,11 @@ export class FakeBackend {
       );
     }
     return ids;
+  }
+
+  /** An agent's typing signal, as the server relays it. */
+  agentTyping(typing: boolean, agentName: string | null = 'Ana'): void {
+    this.broadcast((h) => h.typing({ type: 'typing', chat_id: this.chatId, sender_type: 'admin', sender_name: agentName, typing }));
   }
 
   private broadcast(fn: (handlers: TransportHandlers) => void): void {

@@ -28,6 +28,10 @@ export interface SessionOptions {
   retryDelayMs?: number;
 }
 
+/** How long an agent's "is typing" lasts without a repeat, and how often the user's is repeated. */
+export const TYPING_LAPSE_MS = 6000;
+export const TYPING_EVERY_MS = 2000;
+
 /**
  * Everything the element knows about the conversation, apart from how it is drawn: the history,
  * the outbox, the connection and the read state. It exists so the delivery rules (catch up after
@@ -61,6 +65,11 @@ export class ChatSession {
   connected = false;
   /** The team's availability as the server last said; null until it has. */
   availability: Availability | null = null;
+  /** An agent typing in this chat (their name, when known), until they stop, send or go quiet. */
+  agentTyping: { name: string | null } | null = null;
+  private agentTypingTimer: ReturnType<typeof setTimeout> | null = null;
+  /** When the user's "typing" last went out; null while they are not typing. */
+  private typingSentAt: number | null = null;
 
   constructor(
     private readonly listener: SessionListener,
@@ -119,11 +128,20 @@ export class ChatSession {
       disconnect: guard(() => {
         this.connected = false;
         this.ready = false;
+        this.typingSentAt = null;
+        this.setAgentTyping(null);
         this.listener.changed();
       }),
       unauthorized: guard(() => this.expire()),
       newMessage: guard((event) => {
-        if (event.chat_id === this.chatId) this.add([event.message], true);
+        if (event.chat_id !== this.chatId) return;
+        // The agent who was typing has sent: their indicator goes at once.
+        if (event.message.sender_type === 'admin' && this.agentTyping?.name === event.message.sender_name) this.setAgentTyping(null);
+        this.add([event.message], true);
+      }),
+      typing: guard((event) => {
+        if (event.chat_id !== this.chatId || event.sender_type !== 'admin' || event.private) return;
+        this.setAgentTyping(event.typing ? { name: event.sender_name } : null);
       }),
       messagesRead: guard((event) => this.applyRead(event)),
       availability: guard((event) => {
@@ -142,6 +160,8 @@ export class ChatSession {
     for (const timer of this.retryTimers.values()) clearTimeout(timer);
     this.retryTimers.clear();
     this.ready = false;
+    this.typingSentAt = null;
+    this.setAgentTyping(null, false);
     this.transport?.close();
     this.transport = null;
     this.api = null;
@@ -174,10 +194,39 @@ export class ChatSession {
     if (viewing) void this.markRead();
   }
 
+  /**
+   * The user's draft changed: "typing" goes out at most every 2 s while there is text, and a
+   * stop once it is cleared. Never stored on the server; a lost one lapses by itself.
+   */
+  draftChanged(text: string): void {
+    if (text.trim() === '') return this.stopTyping();
+    const now = Date.now();
+    if (this.typingSentAt !== null && now - this.typingSentAt < TYPING_EVERY_MS) return;
+    if (!this.chatId || !this.transport?.connected) return;
+    this.typingSentAt = now;
+    this.transport.typing({ chat_id: this.chatId, typing: true });
+  }
+
+  /** The user stopped (sent, left the field, cleared it): tell the agents once. */
+  stopTyping(): void {
+    if (this.typingSentAt === null) return;
+    this.typingSentAt = null;
+    if (this.chatId && this.transport?.connected) this.transport.typing({ chat_id: this.chatId, typing: false });
+  }
+
+  private setAgentTyping(typing: { name: string | null } | null, notify = true): void {
+    if (this.agentTypingTimer) clearTimeout(this.agentTypingTimer);
+    this.agentTypingTimer = typing ? setTimeout(() => this.setAgentTyping(null), TYPING_LAPSE_MS) : null;
+    const changed = (this.agentTyping === null) !== (typing === null) || this.agentTyping?.name !== typing?.name;
+    this.agentTyping = typing;
+    if (changed && notify) this.listener.changed();
+  }
+
   /** Queues a message; returns false when there is nothing to send. */
   send(text: string): boolean {
     const content = text.trim();
     if (content.length === 0 || content.length > MAX_CONTENT_LENGTH) return false;
+    this.stopTyping();
     this.outbox.add({ client_id: newClientId(), content, created_at: new Date().toISOString() });
     this.listener.changed();
     void this.flush();

@@ -32,6 +32,8 @@ export interface SupportChatStrings {
   availabilityAway: string;
   /** While no agent is signed in. */
   availabilityOffline: string;
+  /** The line while an agent types a reply; `agent` is their name, when known. */
+  typing: (agent?: string) => string;
 }
 
 export const en: SupportChatStrings = {
@@ -60,6 +62,7 @@ export const en: SupportChatStrings = {
   availabilityOnline: "We're online",
   availabilityAway: "We're away for a moment; we'll reply soon",
   availabilityOffline: "We'll reply by email",
+  typing: (agent) => `${agent || 'Support'} is typing…`,
 };
 
 const registry = new Map<string, Partial<SupportChatStrings>>([['en', en]]);

@@ -163,6 +163,13 @@ export const styles = css`
     background: var(--_offline);
     box-shadow: 0 0 0 2px var(--_on-primary);
   }
+  .typing {
+    margin: 0;
+    padding: 4px 16px;
+    font-size: 12px;
+    font-style: italic;
+    color: var(--_muted-text);
+  }
   .availability {
     margin: 0;
     padding: 0 18px 10px;

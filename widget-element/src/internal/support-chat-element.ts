@@ -73,6 +73,8 @@ function storage(): Storage | null {
  * was when sent); absent on the user's messages and on replies that carry no name.
  * @csspart availability - The line under the header saying whether the team is online, away or
  * offline (plain text; `data-status="online|away|offline"`); absent until the server has said.
+ * @csspart typing - "Ana is typing…" above the input while an agent types a reply (plain text); gone
+ * 6 s after their last signal, and at once when they stop, send or the connection drops.
  * @csspart input - The message textarea.
  * @csspart send - The send button.
  *
@@ -306,9 +308,14 @@ export class SupportChatElement extends LitElement {
   private onInput(event: Event): void {
     const area = event.target as HTMLTextAreaElement;
     this.draft = area.value;
+    this.session.draftChanged(area.value);
     // Grow with the text up to the CSS max-height, then scroll.
     area.style.height = 'auto';
     area.style.height = `${area.scrollHeight + 2}px`;
+  }
+
+  private onBlur(): void {
+    this.session.stopTyping();
   }
 
   private onTextareaKeydown(event: KeyboardEvent): void {
@@ -434,6 +441,9 @@ export class SupportChatElement extends LitElement {
             )}
           </ol>
         </div>
+        ${session.agentTyping
+          ? html`<p part="typing" class="typing">${t.typing(session.agentTyping.name ?? undefined)}</p>`
+          : nothing}
         <form @submit=${this.onSubmit}>
           <label class="visually-hidden" for="input">${t.inputLabel}</label>
           <textarea
@@ -446,6 +456,7 @@ export class SupportChatElement extends LitElement {
             ?disabled=${!this.token}
             @input=${this.onInput}
             @keydown=${this.onTextareaKeydown}
+            @blur=${this.onBlur}
           ></textarea>
           <button part="send" class="send" type="submit" aria-label=${t.send} ?disabled=${this.draft.trim() === ''}>
             ${sendIcon}

@@ -7,6 +7,7 @@ import type {
   NewMessageEvent,
   ServerToClientEvents,
   SupportMessage,
+  TypingEvent,
 } from './types.js';
 
 export interface TransportHandlers {
@@ -18,6 +19,7 @@ export interface TransportHandlers {
   messagesRead(event: MessagesReadEvent): void;
   /** The team's availability: sent on connecting and whenever it changes. */
   availability(event: AvailabilityEvent): void;
+  typing(event: TypingEvent): void;
 }
 
 /** What the chat session needs from the realtime channel; a fake one stands in for unit tests. */
@@ -26,6 +28,8 @@ export interface Transport {
   /** Rejects when the ack does not come in time or the connection is down. */
   subscribe(chatId: string): Promise<Ack>;
   send(payload: { chat_id: string; content: string; client_id: string }): Promise<Ack<{ message: SupportMessage }>>;
+  /** Fire and forget: a lost signal lapses by itself on the other side. */
+  typing(payload: { chat_id: string; typing: boolean }): void;
   close(): void;
 }
 
@@ -62,6 +66,7 @@ export const socketTransport: TransportFactory = (server, token, handlers) => {
   socket.on('new_message', (event) => handlers.newMessage(event));
   socket.on('messages_read', (event) => handlers.messagesRead(event));
   socket.on('availability', (event) => handlers.availability(event));
+  socket.on('typing', (event) => handlers.typing(event));
 
   return {
     get connected() {
@@ -74,6 +79,9 @@ export const socketTransport: TransportFactory = (server, token, handlers) => {
     send(payload) {
       if (!socket.connected) return Promise.reject(new NotConnectedError());
       return socket.timeout(ACK_TIMEOUT_MS).emitWithAck('send_message', payload);
+    },
+    typing(payload) {
+      if (socket.connected) socket.emit('typing', payload, () => undefined);
     },
     close() {
       socket.removeAllListeners();

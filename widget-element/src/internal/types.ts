@@ -61,10 +61,22 @@ export interface AvailabilityEvent {
   status: Availability;
 }
 
+/** The other side of the chat started or stopped typing; it lapses 6 s after the last one. */
+export interface TypingEvent {
+  type: 'typing';
+  chat_id: string;
+  sender_type: SenderType;
+  sender_name: string | null;
+  typing: boolean;
+  /** Agents typing a note; the server never sends one to a user. */
+  private?: boolean;
+}
+
 export interface ServerToClientEvents {
   new_message: (event: NewMessageEvent) => void;
   messages_read: (event: MessagesReadEvent) => void;
   availability: (event: AvailabilityEvent) => void;
+  typing: (event: TypingEvent) => void;
 }
 
 export interface ClientToServerEvents {
@@ -73,6 +85,7 @@ export interface ClientToServerEvents {
     payload: { chat_id: string; content: string; client_id: string },
     ack: (res: Ack<{ message: RoomMessage }>) => void,
   ) => void;
+  typing: (payload: { chat_id: string; typing: boolean }, ack: (res: Ack) => void) => void;
 }
 
 /** A message the user typed that the server has not confirmed yet. */
