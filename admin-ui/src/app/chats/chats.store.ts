@@ -130,13 +130,15 @@ export class ChatsStore {
         this.setTyping(event.chat_id, null);
         this.applyUserMessage(event);
       });
-    // chat_updated follows with the whole item; this moves the card between filters at once.
+    // chat_updated carries the whole item too; this keeps the card right whichever comes first.
     this.socket
       .on('chat_activity')
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe(({ activity }) => {
         const current = this.find(activity.chat_id);
-        if (current) this.upsert({ ...current, assignee: activity.assignee });
+        // An "unassigned" line names whom the chat was taken from: its assignee is now nobody.
+        const assignee = activity.kind === 'unassigned' ? null : activity.assignee;
+        if (current) this.upsert({ ...current, assignee });
       });
     this.socket
       .on('typing')

@@ -186,17 +186,12 @@ describe('ChatListComponent', () => {
       type: 'new_user_message',
       chat_id: b.id,
       user_email: b.user_email,
-      message: {
+      message: message({
         id: 'm1',
         chat_id: b.id,
         content: 'Any news?',
-        sender_type: 'user',
-        read_at: null,
         created_at: new Date(NOW).toISOString(),
-        client_id: null,
-        sender_name: null,
-        admin_id: null,
-      },
+      }),
     });
     await settle();
     expect(ids()).toEqual([b.id, a.id]);
@@ -428,7 +423,8 @@ describe('ChatListComponent', () => {
           chat_id: other.id,
           kind: 'unassigned',
           actor: ana,
-          assignee: null,
+          // The line names whom it was taken from.
+          assignee: me,
           text: 'Ana Lima unassigned this',
           created_at: new Date(NOW).toISOString(),
         },
