@@ -148,6 +148,15 @@ export class ChatsStore {
         if (event.sender_type !== 'user') return;
         this.setTyping(event.chat_id, event.typing ? { name: event.sender_name } : null);
       });
+    // Chats carry label names: a rename or deletion in the catalogue changes the cards held
+    // here, and a list filtered by the old name is dropped (the list moves to the new name).
+    this.socket
+      .on('labels_changed')
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe(({ renamed, deleted }) => {
+        const gone = renamed?.from ?? deleted;
+        if (gone) this.relabel(gone, renamed?.to ?? null);
+      });
     // Announced only after the agents' room is joined again.
     this.socket.reconnected$
       .pipe(takeUntilDestroyed(this.destroyRef))
@@ -248,6 +257,27 @@ export class ChatsStore {
             ? { ...s, items: insertSorted(s.items, item, s.nextCursor !== null) }
             : s;
         }
+      }
+      return next;
+    });
+  }
+
+  private relabel(from: string, to: string | null): void {
+    const rename = (labels: string[]): string[] => {
+      if (!labels.includes(from)) return labels;
+      const rest = labels.filter((l) => l !== from);
+      return to && !rest.includes(to) ? [...rest, to].sort((a, b) => a.localeCompare(b)) : rest;
+    };
+    this.lists.update((lists) => {
+      const next: Record<string, TabState> = {};
+      for (const [key, s] of Object.entries(lists)) {
+        if (parseKey(key).label === from) continue;
+        next[key] = {
+          ...s,
+          items: s.items.map((c) =>
+            c.labels.includes(from) ? { ...c, labels: rename(c.labels) } : c,
+          ),
+        };
       }
       return next;
     });

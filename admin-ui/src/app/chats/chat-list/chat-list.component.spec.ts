@@ -476,6 +476,42 @@ describe('ChatListComponent', () => {
       expect(ids()).toEqual([]);
     });
 
+    it('follows a label renamed or deleted in the catalogue, on cards and in the filter', async () => {
+      const billed = chatItem({ labels: ['Billing', 'VIP'] });
+      await render([billed], null, false, { label: 'Billing' });
+      const navigate = vi.spyOn(TestBed.inject(Router), 'navigate').mockResolvedValue(true);
+      const changed = (renamed: { from: string; to: string } | null, deleted: string | null) =>
+        socket.serverEmits('labels_changed', {
+          type: 'labels_changed',
+          labels: [],
+          renamed,
+          deleted,
+        });
+      changed({ from: 'Billing', to: 'Invoices' }, null);
+      expect(navigate).toHaveBeenCalledWith(['/chats'], {
+        queryParams: { label: 'Invoices' },
+        queryParamsHandling: 'merge',
+        replaceUrl: true,
+      });
+      // The list under the new name is read afresh; the unfiltered one keeps its cards, renamed.
+      const store = TestBed.inject(ChatsStore);
+      const loading = store.ensureLoaded('active');
+      await settle();
+      // The list still on screen under the old name reads it again until the URL moves on.
+      backend
+        .expectOne((r) => r.url === '/api/admin/chats' && r.params.get('label') === 'Billing')
+        .flush({ items: [], next_cursor: null });
+      backend
+        .expectOne((r) => r.url === '/api/admin/chats' && !r.params.has('label'))
+        .flush({ items: [billed], next_cursor: null });
+      await loading;
+      await settle();
+      changed({ from: 'VIP', to: 'Gold' }, null);
+      expect(store.state('active').items[0].labels).toEqual(['Billing', 'Gold']);
+      changed(null, 'Billing');
+      expect(store.state('active').items[0].labels).toEqual(['Gold']);
+    });
+
     it('shows "typing…" on the card while the customer types, and clears it', async () => {
       const chat = chatItem({ last_message_preview: 'Hi' });
       await render([chat]);

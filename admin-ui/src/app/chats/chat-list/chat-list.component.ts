@@ -12,11 +12,13 @@ import {
   signal,
   viewChild,
 } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { Params, Router, RouterLink } from '@angular/router';
 import { SupportChatListItem } from '../../core/api.types';
 import { AuthService } from '../../core/auth.service';
 import { ClockService } from '../../core/clock.service';
 import { isShortcutEvent } from '../../core/keyboard';
+import { SocketService } from '../../core/socket.service';
 import { countLabel, timeAgo } from '../../core/time-format';
 import { initials } from '../../core/initials';
 import { AssigneeFilter, ChatsStore, Tab, listView } from '../chats.store';
@@ -80,6 +82,19 @@ export class ChatListComponent {
 
   constructor() {
     this.labels.load();
+    // A renamed label keeps its filter under the new name; a deleted one's filter goes.
+    inject(SocketService)
+      .on('labels_changed')
+      .pipe(takeUntilDestroyed())
+      .subscribe(({ renamed, deleted }) => {
+        const label = this.label();
+        if (!label || (renamed?.from !== label && deleted !== label)) return;
+        void this.router.navigate(this.here(), {
+          queryParams: { label: renamed?.from === label ? renamed.to : null },
+          queryParamsHandling: 'merge',
+          replaceUrl: true,
+        });
+      });
     effect(() => {
       const view = this.view();
       this.store.lastTab.set(view.tab);
