@@ -30,6 +30,16 @@ export const routes: Routes = [
         loadChildren: () => import('./team/team.routes').then((m) => m.TEAM_ROUTES),
       },
       {
+        path: 'labels',
+        canActivate: [adminGuard],
+        loadChildren: () => import('./labels/labels.routes').then((m) => m.LABELS_ROUTES),
+      },
+      {
+        path: 'canned',
+        canActivate: [adminGuard],
+        loadChildren: () => import('./canned/canned.routes').then((m) => m.CANNED_ROUTES),
+      },
+      {
         path: 'profile',
         loadChildren: () => import('./profile/profile.routes').then((m) => m.PROFILE_ROUTES),
       },
