@@ -34,6 +34,7 @@ export function message(overrides: Partial<SupportMessage> = {}): SupportMessage
     client_id: null,
     sender_name: null,
     admin_id: null,
+    private: false,
     ...overrides,
   };
 }

@@ -84,6 +84,7 @@ export class FakeSocketService implements SocketServiceApi {
         client_id: payload.client_id,
         sender_name: 'Agent',
         admin_id: 'agent-1',
+        private: payload.private ?? false,
       },
     });
 

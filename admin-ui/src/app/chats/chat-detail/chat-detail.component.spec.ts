@@ -15,7 +15,9 @@ import { SocketService } from '../../core/socket.service';
 import { adminChat, message } from '../../../testing/factories';
 import { BlankComponent } from '../../../testing/blank.component';
 import { FakeSocketService } from '../../../testing/fake-socket';
+import { fakeLabelsCatalogue } from '../../../testing/fake-labels';
 import { ChatsStore } from '../chats.store';
+import { LabelsCatalogue } from '../chat-list/labels-catalogue.service';
 import { ChatDetailComponent } from './chat-detail.component';
 
 const CHAT = 'chat-1';
@@ -25,12 +27,14 @@ const PAGE = 3;
 describe('ChatDetailComponent', () => {
   let fixture: ComponentFixture<ChatDetailComponent>;
   let backend: HttpTestingController;
+  let catalogue: ReturnType<typeof fakeLabelsCatalogue>;
   let socket: FakeSocketService;
   let el: HTMLElement;
   let visibility: DocumentVisibilityState;
 
   beforeEach(() => {
     socket = new FakeSocketService();
+    catalogue = fakeLabelsCatalogue();
     // Signed in as the agent the fake socket's sends come from.
     sessionStorage.setItem(
       SESSION_STORAGE_KEY,
@@ -55,6 +59,7 @@ describe('ChatDetailComponent', () => {
         provideRouter([{ path: '**', component: BlankComponent }]),
         { provide: SocketService, useValue: socket },
         { provide: MESSAGES_AFTER_LIMIT, useValue: PAGE },
+        { provide: LabelsCatalogue, useValue: catalogue },
         {
           provide: ClockService,
           useValue: { now: signal(Date.parse('2024-01-30T12:00:00.000Z')) },

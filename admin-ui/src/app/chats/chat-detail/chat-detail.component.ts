@@ -22,6 +22,8 @@ import { clockTime } from '../../core/time-format';
 import { ChatsStore } from '../chats.store';
 import { ChatDetailStore } from './chat-detail.store';
 import { AssignMenuComponent } from './assign-menu.component';
+import { ComposerComponent } from './composer.component';
+import { CustomerPanelComponent } from './customer-panel.component';
 import { groupByDay } from './message-list';
 import { activityLine, buildTimeline } from './timeline';
 
@@ -31,7 +33,7 @@ const EDGE_PX = 80;
 
 @Component({
   selector: 'app-chat-detail',
-  imports: [RouterLink, AssignMenuComponent],
+  imports: [RouterLink, AssignMenuComponent, ComposerComponent, CustomerPanelComponent],
   providers: [ChatDetailStore],
   templateUrl: './chat-detail.component.html',
   styleUrl: './chat-detail.component.css',
@@ -46,7 +48,7 @@ export class ChatDetailComponent {
   private readonly clock = inject(ClockService);
   private readonly injector = inject(Injector);
   private readonly scroller = viewChild<ElementRef<HTMLElement>>('scroller');
-  private readonly composer = viewChild<ElementRef<HTMLTextAreaElement>>('composer');
+  private readonly composer = viewChild(ComposerComponent);
   private readonly assignMenu = viewChild(AssignMenuComponent);
   // Follow new messages only while the agent is reading the end of the conversation.
   private stickToBottom = true;
@@ -60,7 +62,11 @@ export class ChatDetailComponent {
   protected readonly loadingOlder = this.store.loadingOlder;
   protected readonly status = this.store.status;
   protected readonly archiving = this.store.archiving;
-  protected readonly draft = signal('');
+  protected readonly customerTyping = this.store.customerTyping;
+  /** Below the width where details sit beside the conversation, they open over it. */
+  protected readonly detailsOpen = signal(false);
+  protected readonly activity = this.store.activity;
+  protected readonly messages = this.store.messages;
   protected readonly groups = computed(() =>
     groupByDay(
       buildTimeline(this.store.messages(), this.store.activity(), this.hasMore()),
@@ -72,6 +78,11 @@ export class ChatDetailComponent {
     const tab = this.chats.lastTab() ?? (this.header()?.archived ? 'archived' : 'active');
     return tab === 'archived' ? '/chats/archived' : '/chats';
   });
+  /** The customer's first message, once the whole history is on screen. */
+  protected readonly firstSeen = computed(() => {
+    const first = this.messages()[0];
+    return first && !this.hasMore() ? first.created_at : null;
+  });
   protected readonly userLabel = computed(() => {
     const header = this.header();
     return header ? header.user_name || header.user_email : 'User';
@@ -81,7 +92,6 @@ export class ChatDetailComponent {
     effect(() => {
       const id = this.id();
       untracked(() => {
-        this.draft.set(this.chats.draftFor(id));
         this.stickToBottom = true;
         void this.store.open(id);
       });
@@ -90,6 +100,7 @@ export class ChatDetailComponent {
       // Re-run on every new or confirmed message.
       this.store.messages();
       this.pending();
+      this.customerTyping();
       afterNextRender(() => this.followBottom(), { injector: this.injector });
     });
   }
@@ -121,27 +132,17 @@ export class ChatDetailComponent {
     this.store.applyListItem(chat);
   }
 
-  protected onDraftInput(event: Event): void {
-    const value = (event.target as HTMLTextAreaElement).value;
-    this.draft.set(value);
-    this.chats.saveDraft(this.id(), value);
+  /** A note: an agent's message the customer never receives. */
+  protected isNote(message: SupportMessage): boolean {
+    return message.private === true;
   }
 
-  protected onComposerKeydown(event: KeyboardEvent): void {
-    // isComposing: Enter that confirms an IME candidate (Japanese, Chinese…) is not "send".
-    if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
-    event.preventDefault();
-    this.send();
-  }
-
-  protected send(event?: Event): void {
-    event?.preventDefault();
-    const text = this.draft().trim();
-    if (!text) return;
+  protected onSent(): void {
     this.stickToBottom = true;
-    this.store.send(text);
-    this.draft.set('');
-    this.chats.saveDraft(this.id(), '');
+  }
+
+  protected onChatChanged(chat: SupportChatListItem): void {
+    this.store.applyListItem(chat);
   }
 
   protected retry(clientId: string): void {
@@ -177,6 +178,14 @@ export class ChatDetailComponent {
   }
 
   protected onKeydown(event: KeyboardEvent): void {
+    // Alt+N (⌥N): reply or note, from anywhere in the conversation, the reply box included.
+    // Ctrl/Cmd+Shift+N would be the browser's private window.
+    if (event.altKey && !event.ctrlKey && !event.metaKey && event.code === 'KeyN') {
+      event.preventDefault();
+      this.composer()?.toggleNote();
+      this.composer()?.focus();
+      return;
+    }
     if (event.key === 'Escape' && !event.defaultPrevented) {
       event.preventDefault();
       void this.router.navigateByUrl(this.backLink());
@@ -192,7 +201,11 @@ export class ChatDetailComponent {
     } else if (event.key === 'r') {
       // The reply box is not focused on open, so that e and Escape work straight away.
       event.preventDefault();
-      this.composer()?.nativeElement.focus();
+      this.composer()?.focus();
+    } else if (event.key === 'n') {
+      event.preventDefault();
+      this.composer()?.toggleNote(true);
+      this.composer()?.focus();
     }
   }
 

@@ -16,6 +16,8 @@ import { SocketService } from '../../core/socket.service';
 import { ChatsStore } from '../chats.store';
 import { markAgentMessagesRead, mergeMessages } from './message-list';
 import { mergeActivity } from './timeline';
+import { TypingIndicator } from './typing';
+import { failureText } from './send-failure';
 
 export interface ChatHeader {
   user_id: string;
@@ -29,6 +31,8 @@ export interface ChatHeader {
 export interface PendingMessage {
   clientId: string;
   content: string;
+  /** An internal note: stored for agents only. */
+  private: boolean;
   status: 'sending' | 'failed';
   error: string | null;
 }
@@ -69,6 +73,9 @@ export class ChatDetailStore {
   readonly loadingOlder = signal(false);
   readonly status = signal<LoadStatus>('loading');
   readonly archiving = signal(false);
+  /** "Customer is typing…": live `typing` from the user's side of this chat. */
+  private readonly customerTypingIndicator = new TypingIndicator();
+  readonly customerTyping = this.customerTypingIndicator.active;
 
   constructor() {
     const destroyRef = inject(DestroyRef);
@@ -78,7 +85,19 @@ export class ChatDetailStore {
       .subscribe((event) => {
         if (event.chat_id !== this.chatId) return;
         this.accept(event.message);
-        if (event.message.sender_type === 'user') this.userMessageSeen();
+        if (event.message.sender_type === 'user') {
+          // What they were typing has arrived.
+          this.customerTypingIndicator.clear();
+          this.userMessageSeen();
+        }
+      });
+    this.socket
+      .on('typing')
+      .pipe(takeUntilDestroyed(destroyRef))
+      .subscribe((event) => {
+        if (event.chat_id === this.chatId && event.sender_type === 'user') {
+          this.customerTypingIndicator.typing(event.typing);
+        }
       });
     this.socket
       .on('messages_read')
@@ -172,12 +191,14 @@ export class ChatDetailStore {
     }
   }
 
-  send(content: string): void {
+  /** `isPrivate`: an internal note, which never reaches the user. */
+  send(content: string, isPrivate = false): void {
     const text = content.trim();
     if (!text || !this.chatId) return;
     const pending: PendingMessage = {
       clientId: newClientId(),
       content: text,
+      private: isPrivate,
       status: 'sending',
       error: null,
     };
@@ -249,6 +270,7 @@ export class ChatDetailStore {
     const chatId = this.chatId;
     if (!chatId) return;
     this.socket.leaveChat(chatId);
+    this.customerTypingIndicator.clear();
     if (this.chats.openChatId() === chatId) this.chats.openChatId.set(null);
     // The agent saw those messages: record it now rather than drop it with the timer.
     if (this.recordViewTimer) {
@@ -331,7 +353,12 @@ export class ChatDetailStore {
   }
 
   private async deliver(chatId: string, pending: PendingMessage): Promise<void> {
-    const payload = { chat_id: chatId, content: pending.content, client_id: pending.clientId };
+    const payload = {
+      chat_id: chatId,
+      content: pending.content,
+      client_id: pending.clientId,
+      ...(pending.private ? { private: true } : {}),
+    };
     let error: AckErrorCode | 'http' | null = null;
     if (this.socket.connected()) {
       const ack = await this.socket.sendMessage(payload);
@@ -345,7 +372,7 @@ export class ChatDetailStore {
     if (error === null || error === 'timeout') {
       try {
         const message = await firstValueFrom(
-          this.api.send(chatId, pending.content, pending.clientId),
+          this.api.send(chatId, pending.content, pending.clientId, pending.private),
         );
         this.acceptIfCurrent(chatId, message);
         return;
@@ -418,19 +445,5 @@ export class ChatDetailStore {
       }
       this.recordViewNow(chatId);
     }, RECORD_VIEW_DELAY_MS);
-  }
-}
-
-function failureText(error: AckErrorCode | 'http' | null): string {
-  switch (error) {
-    case 'invalid_content':
-      return 'Not sent: a message is 1 to 5000 characters.';
-    case 'rate_limited':
-      return 'Not sent: too many messages, wait a moment.';
-    case 'forbidden':
-    case 'not_found':
-      return 'Not sent: this chat is not available.';
-    default:
-      return 'Not sent.';
   }
 }
