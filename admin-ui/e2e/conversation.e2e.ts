@@ -260,7 +260,9 @@ describe('the conversation’s tools in Chromium against the real server', () =>
 
     const toggle = detail(page).locator('.mode-toggle');
     expect(await toggle.getAttribute('aria-pressed')).toBe('false');
-    await toggle.click();
+    // By keyboard: Enter on the focused switch is the switch's, not the list's beside it.
+    await toggle.focus();
+    await page.keyboard.press('Enter');
     await detail(page).locator('.mode-toggle[aria-pressed="true"]').waitFor();
     expect(await detail(page).locator('.composer.note-mode').count()).toBe(1);
     expect(await detail(page).locator('.send').textContent()).toContain('Add note');
@@ -454,6 +456,31 @@ describe('the conversation’s tools in Chromium against the real server', () =>
     await page.getByRole('button', { name: 'Delete /hours' }).click();
     await page.locator('.danger-button').click();
     await reply.waitFor({ state: 'detached' });
+    expect(errors).toEqual([]);
+  });
+
+  it('on a phone the details open over the conversation from a Details button', async () => {
+    const customer = new EndUser(server, 'phone@example.com', 'Pia');
+    const chatId = await customer.openChat();
+    await customer.send('Sent from my phone');
+    const { page, errors } = await consoleFor();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${server.url}/admin/chats/${chatId}`);
+    await detail(page).locator('[data-sender="user"]', { hasText: 'from my phone' }).waitFor();
+    const panel = detail(page).locator('app-customer-panel');
+    expect(await panel.isVisible()).toBe(false);
+    const toggle = detail(page).locator('.details-toggle');
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    await toggle.click();
+    await panel.locator('.fact-email', { hasText: 'phone@example.com' }).waitFor();
+    await detail(page).locator('.details-toggle[aria-expanded="true"]').waitFor();
+    // Escape closes the drawer first, back on its button; the next one leaves the chat.
+    await page.keyboard.press('Escape');
+    await detail(page).locator('.details-toggle[aria-expanded="false"]').waitFor();
+    expect(await page.evaluate(() => document.activeElement?.className)).toContain(
+      'details-toggle',
+    );
+    expect(await accessibilityViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
   });
 });

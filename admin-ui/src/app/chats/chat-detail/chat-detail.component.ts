@@ -38,7 +38,10 @@ const EDGE_PX = 80;
   templateUrl: './chat-detail.component.html',
   styleUrl: './chat-detail.component.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  host: { '(document:keydown)': 'onKeydown($event)' },
+  host: {
+    '(document:keydown)': 'onKeydown($event)',
+    '(keydown.enter)': 'keepEnterForControls($event)',
+  },
 })
 export class ChatDetailComponent {
   private readonly store = inject(ChatDetailStore);
@@ -50,6 +53,7 @@ export class ChatDetailComponent {
   private readonly scroller = viewChild<ElementRef<HTMLElement>>('scroller');
   private readonly composer = viewChild(ComposerComponent);
   private readonly assignMenu = viewChild(AssignMenuComponent);
+  private readonly detailsToggle = viewChild<ElementRef<HTMLButtonElement>>('detailsToggle');
   // Follow new messages only while the agent is reading the end of the conversation.
   private stickToBottom = true;
 
@@ -177,7 +181,29 @@ export class ChatDetailComponent {
     );
   }
 
+  /**
+   * Enter on a button or link in the conversation is that control's: page-wide shortcuts (the
+   * list beside it opens its selected chat on Enter) must not hear it and cancel it.
+   */
+  protected keepEnterForControls(event: Event): void {
+    const target = event.target;
+    if (target instanceof HTMLButtonElement || target instanceof HTMLAnchorElement) {
+      event.stopPropagation();
+    }
+  }
+
+  protected closeDetails(): void {
+    this.detailsOpen.set(false);
+    this.detailsToggle()?.nativeElement.focus();
+  }
+
   protected onKeydown(event: KeyboardEvent): void {
+    if (event.key === 'Escape' && this.detailsOpen() && !event.defaultPrevented) {
+      // The details drawer closes first; the next Escape goes back to the list.
+      event.preventDefault();
+      this.closeDetails();
+      return;
+    }
     // Alt+N (⌥N): reply or note, from anywhere in the conversation, the reply box included.
     // Ctrl/Cmd+Shift+N would be the browser's private window.
     if (event.altKey && !event.ctrlKey && !event.metaKey && event.code === 'KeyN') {
