@@ -14,9 +14,9 @@ import {
   untracked,
   viewChild,
 } from '@angular/core';
-import { HttpErrorResponse } from '@angular/common/http';
 import { firstValueFrom } from 'rxjs';
 import { CannedApi, CannedReply } from '../../canned/canned-api.service';
+import { errorMessage } from '../../core/http-error';
 import { SocketService } from '../../core/socket.service';
 import { ChatsStore } from '../chats.store';
 import { ChatDetailStore } from './chat-detail.store';
@@ -209,11 +209,8 @@ export class ComposerComponent {
           : null,
       );
     } catch (err) {
-      const reason =
-        err instanceof HttpErrorResponse && typeof err.error?.message === 'string'
-          ? err.error.message
-          : 'Could not fill in that reply.';
-      this.notice.set(reason);
+      // The server says why: an unknown shortcut, or a text too long once filled in.
+      this.notice.set(errorMessage(err, 'Could not fill in that reply.'));
     }
   }
 
