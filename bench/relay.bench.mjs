@@ -6,7 +6,13 @@
 // on one core and this process on the other, so the client is never the thing being measured.
 //
 //   node bench/relay.bench.mjs [--quick] [--only=bare,insert,server,two] [--server=dist/backend/main.js]
-//                             [--idle=N] [--budget=seconds] [--no-write]
+//                             [--idle=N] [--budget=seconds] [--no-write] [--profile=RATE]
+//
+// --profile=RATE: after the 200/s phase, each server process is CPU-profiled through its
+// inspector for five seconds at RATE msgs/s; the profile is written under bench/results/ (open it
+// in Chrome's DevTools) and its heaviest functions are printed. Profiled phases are not reported.
+// --syscalls=RATE: strace counts every server process's system calls for three seconds at RATE;
+// calls per message are printed. Unlike time, the count hardly moves when the machine is busy.
 //
 // Loopback only; every loop is bounded in count and time; every server, database and Redis key
 // this run creates is removed at the end, also after a failure. Timing targets are reported as
@@ -135,6 +141,8 @@ async function main() {
       };
   const budgetArg = args.find((a) => a.startsWith('--budget='));
   if (budgetArg) P.budgetMs = Math.max(10, Number(budgetArg.slice(9)) || 0) * 1000;
+  const syscallRate = Number(args.find((a) => a.startsWith('--syscalls='))?.slice(11)) || 0;
+  const profileRate = Number(args.find((a) => a.startsWith('--profile='))?.slice(10)) || 0;
   const idleArg = args.find((a) => a.startsWith('--idle='));
   if (idleArg) P.idle = Math.max(100, Number(idleArg.slice(7)) || P.idle);
   const USERS = 50;
@@ -569,6 +577,7 @@ async function main() {
       session.progress++;
     };
     agent.on('new_message', onRelay);
+    const serverCpuBefore = processCpuMs(session.pids);
     const cpuBefore = process.cpuUsage();
     const t0 = performance.now() + 10;
     const interval = 1000 / rate;
@@ -613,6 +622,7 @@ async function main() {
       return acked + errors === total && relayed === acked;
     };
     while (performance.now() < drainUntil && !settled()) await sleep(20);
+    const serverCpuMs = processCpuMs(session.pids) - serverCpuBefore;
     // The listener stays until the session ends: a relay that comes after the drain is late,
     // not lost, and the sweep at the end of the target tells the two apart.
 
@@ -649,6 +659,9 @@ async function main() {
       acks_per_s: acked / ((lastAck - t0) / 1000),
       client_lag_p99: percentile(Array.from(lag), 0.99),
       client_cpu: (cpu.user + cpu.system) / 1000 / (sendEnd - t0),
+      // CPU the servers spent per acknowledged message: unlike latency, contention from other work
+      // on the machine barely moves it, so it compares builds even on a busy machine.
+      server_cpu_us_per_msg: acked ? (serverCpuMs * 1000) / acked : NaN,
     };
     result.ok = errors === 0 && unanswered === 0 && lost === 0 && relays.length === total && relayP99 < P99_BUDGET_MS;
     session.phases.push({
@@ -682,7 +695,7 @@ async function main() {
       u.socket = await connect(target.userUrl, u.token);
       await request(u.socket, 'subscribe', { chat_id: u.chatId });
     });
-    return { id: randomBytes(4).toString('hex'), users, agent, phases: [], progress: 0 };
+    return { id: randomBytes(4).toString('hex'), users, agent, phases: [], progress: 0, pids: target.procs.map((p) => p.pid) };
   }
 
   /**
@@ -715,6 +728,76 @@ async function main() {
 
   function closeSession(session) {
     close([session.agent, ...session.users.map((u) => u.socket).filter(Boolean)]);
+  }
+
+  /** Where a server's time goes at a given rate: a CPU profile of every process, summarised. */
+  async function profilePhase(name, target, session, rate) {
+    const procs = target.procs.filter((p) => p.inspectorUrl);
+    const sessions = [];
+    try {
+      for (const proc of procs) {
+        let release;
+        const done = new Promise((r) => (release = r));
+        let ready;
+        const started = new Promise((r) => (ready = r));
+        const work = inspect(proc.inspectorUrl, async (call) => {
+          await call('Profiler.enable');
+          await call('Profiler.setSamplingInterval', { interval: 250 });
+          await call('Profiler.start');
+          ready();
+          await done;
+          return (await call('Profiler.stop')).profile;
+        });
+        sessions.push({ proc, release, work });
+        await Promise.race([started, work]);
+      }
+      await runLoad(session, { rate, seconds: 5, tag: `profile${rate}` });
+    } finally {
+      for (const s of sessions) s.release();
+    }
+    const dir = join(root, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    for (const { proc, work } of sessions) {
+      const profile = await work;
+      const file = join(dir, `profile-${proc.label.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      log(`  profile of ${proc.label} at ${rate}/s: ${file.slice(root.length)}\n${summariseProfile(profile)}`);
+    }
+    await catchUp(session, 10_000);
+  }
+
+  /** System calls per message: each write to a socket costs one, and they dominate the profile. */
+  async function syscallPhase(target, session, rate) {
+    const tracers = target.procs.map((proc) => {
+      const file = join(os.tmpdir(), `relay-bench-strace-${proc.pid}.txt`);
+      const child = spawn('strace', ['-c', '-f', '-p', String(proc.pid), '-o', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const attached = new Promise((resolve, reject) => {
+        child.stderr.on('data', (d) => /attached/.test(String(d)) && resolve());
+        child.once('exit', (code) => reject(new Error(`strace exited (${code}) before attaching`)));
+      });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      return { proc, file, child, attached, exited };
+    });
+    let result;
+    try {
+      await Promise.all(tracers.map((t) => t.attached));
+      result = await runLoad(session, { rate, seconds: 3, tag: `syscalls${rate}` });
+    } finally {
+      for (const t of tracers) t.child.kill('SIGINT');
+      await Promise.all(tracers.map((t) => t.exited));
+    }
+    for (const t of tracers) {
+      const calls = {};
+      for (const line of readText(t.file).split('\n')) {
+        const m = /^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(\w+)\s*$/.exec(line);
+        if (m && m[2] !== 'total') calls[m[2]] = Number(m[1]);
+      }
+      const per = (n) => (n / result.acked).toFixed(2);
+      const total = Object.values(calls).reduce((a, b) => a + b, 0);
+      const top = Object.entries(calls).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, n]) => `${k} ${per(n)}`);
+      log(`  system calls of ${t.proc.label} per message at ${rate}/s (${result.acked} messages): ${per(total)} in all; ${top.join(', ')}`);
+    }
+    await catchUp(session, 10_000);
   }
 
   /** RSS and heap of every server process after a forced garbage collection. */
@@ -837,6 +920,8 @@ async function main() {
         const base = await measure(BASE_RATE, P.baseSeconds, 'base');
         log(`  ${BASE_RATE}/s for ${P.baseSeconds}s: ${summary(base)}`);
         result.base = base;
+        if (profileRate && target.procs.some((p) => p.inspectorUrl)) await profilePhase(name, target, session, profileRate);
+        if (syscallRate) await syscallPhase(target, session, syscallRate);
         result.steps = [];
         result.max_rate = 0;
         for (const rate of P.steps) {
@@ -1097,6 +1182,7 @@ function summary(s) {
   if (s.duplicates) parts.push(`${s.duplicates} relayed twice`);
   if (s.client_lag_p99 > 5) parts.push(`client late by ${s.client_lag_p99.toFixed(1)} ms at p99`);
   parts.push(`client ${Math.round(s.client_cpu * 100)}% CPU`);
+  if (Number.isFinite(s.server_cpu_us_per_msg)) parts.push(`server ${Math.round(s.server_cpu_us_per_msg)} µs CPU/msg`);
   return parts.join(', ');
 }
 
@@ -1137,8 +1223,39 @@ async function inspect(url, work) {
   }
 }
 
+/** Self time by package and by function, busiest first, idle left out. */
+function summariseProfile(profile) {
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const byFn = new Map();
+  const byPkg = new Map();
+  let busy = 0;
+  profile.samples.forEach((id, i) => {
+    const cf = nodes.get(id);
+    const dt = profile.timeDeltas[i] ?? 0;
+    if (cf.functionName === '(idle)') return;
+    busy += dt;
+    const where = cf.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/dist\//, 'dist/');
+    const fn = `${cf.functionName || '(anonymous)'} ${where}${where ? `:${cf.lineNumber + 1}` : ''}`;
+    const pkg = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(cf.url)?.[1] ?? (cf.url.includes('/dist/') ? 'the server' : cf.url.startsWith('node:') ? 'node' : cf.functionName);
+    byFn.set(fn, (byFn.get(fn) ?? 0) + dt);
+    byPkg.set(pkg, (byPkg.get(pkg) ?? 0) + dt);
+  });
+  const top = (m, n) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, t]) => `    ${((100 * t) / busy).toFixed(1).padStart(5)}%  ${k}`);
+  return [`    busy ${(busy / 1e6).toFixed(2)} s; by package:`, ...top(byPkg, 12), '    by function (self time):', ...top(byFn, 25)].join('\n');
+}
+
 function loadAverage() {
   return readText('/proc/loadavg').split(' ')[0] || '?';
+}
+
+/** User and system CPU of these processes so far, in ms (from /proc, 100 ticks a second). */
+function processCpuMs(pids = []) {
+  let ticks = 0;
+  for (const pid of pids) {
+    const fields = readText(`/proc/${pid}/stat`).replace(/^.*\) /, '').split(' ');
+    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  }
+  return ticks * 10;
 }
 
 function vmRss(pid) {

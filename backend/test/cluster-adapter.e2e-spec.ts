@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
+import { startOwnRedis, type OwnRedis } from './support/own-redis';
 import type { NewMessageEvent, SupportMessage } from '../src/contracts/wire';
 import { emitAck, nextEvent, PG, startTestApp, type TestApp } from './support/test-app';
 
@@ -36,4 +38,40 @@ describe.each(['streams', 'pubsub'])('Socket.IO %s adapter across two servers (e
     user.disconnect();
     agent.disconnect();
   });
+});
+
+// Redis carries broadcasts to the other instances only; a user and an agent on the same instance
+// must not wait for it. Writes are paused on a Redis of the test's own, so an adapter that waited
+// for its XADD before delivering locally would hold the relay until the pause ends (a minute).
+describe('Socket.IO streams adapter with Redis slow to accept writes (e2e)', () => {
+  let redis: OwnRedis;
+  let app: TestApp;
+  let admin: Redis;
+  beforeAll(async () => {
+    redis = await startOwnRedis();
+    app = await startTestApp({ REDIS_URL: redis.url });
+    admin = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    await admin.call('CLIENT', 'UNPAUSE').catch(() => undefined);
+    admin.disconnect();
+    await app.close();
+    await redis.destroy();
+  });
+
+  it('relays between sockets of one instance without waiting for Redis', async () => {
+    const token = app.userToken();
+    const chatId = (await app.http('/api/support_chat', { token })).body.id as string;
+    const user = await app.connect(token);
+    const agent = await app.connect(await app.adminToken());
+    for (const s of [user, agent]) expect(await emitAck(s, 'subscribe', { chat_id: chatId })).toEqual({ ok: true });
+
+    await admin.call('CLIENT', 'PAUSE', '60000', 'WRITE');
+    const atUser = nextEvent<NewMessageEvent>(user, 'new_message', (e) => e.message.sender_type === 'admin');
+    expect(await emitAck(agent, 'send_message', { chat_id: chatId, content: 'while Redis is paused' })).toMatchObject({ ok: true });
+    expect((await atUser).message.content).toBe('while Redis is paused');
+    await admin.call('CLIENT', 'UNPAUSE');
+    user.disconnect();
+    agent.disconnect();
+  }, 20_000);
 });
