@@ -17,7 +17,8 @@ export class UserJwtStrategy extends PassportStrategy(Strategy, 'user-jwt') {
       ignoreExpiration: false,
       secretOrKeyProvider: (_req: Request, rawToken: string, done: (err: Error | null, key?: string) => void) => {
         const key = verifier.userKey(rawToken);
-        if (key) done(null, key);
+        // A KeyObject, as for agents below.
+        if (key) done(null, key as unknown as string);
         else done(new Error('unknown key'));
       },
     });
@@ -37,7 +38,8 @@ export class AgentJwtStrategy extends PassportStrategy(Strategy, 'agent-jwt') {
       algorithms: AGENT_VERIFY_OPTIONS.algorithms,
       audience: AGENT_AUDIENCE_LIST,
       ignoreExpiration: false,
-      secretOrKey: verifier.agentKey,
+      // A KeyObject is what the JWT library checks with; the typings only name strings and buffers.
+      secretOrKey: verifier.agentKey as unknown as string,
     });
   }
 

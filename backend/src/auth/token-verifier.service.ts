@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { decode, verify, type JwtPayload, type VerifyOptions } from 'jsonwebtoken';
 import { DomainError } from '../common/domain-error';
@@ -28,14 +29,27 @@ export class TokenVerifier {
     private readonly directory: AgentDirectory,
   ) {}
 
+  /**
+   * Keys as KeyObjects, made once: given a string, the JWT library first tries to parse it as a
+   * PEM public key and only then makes a secret of it, on every token it checks.
+   */
+  private readonly keyObjects = new Map<string, KeyObject>();
+
   /** The widget key a user token's header asks for (by `kid`), if there is one. */
-  userKey(rawToken: string): string | undefined {
+  userKey(rawToken: string): KeyObject | undefined {
     const header = decode(rawToken, { complete: true })?.header;
-    return header ? keyFor(this.config.get('widgetKeys'), header.kid) : undefined;
+    const secret = header ? keyFor(this.config.get('widgetKeys'), header.kid) : undefined;
+    return secret === undefined ? undefined : this.keyObject(secret);
   }
 
-  get agentKey(): string {
-    return this.config.get('adminJwtSecret');
+  get agentKey(): KeyObject {
+    return this.keyObject(this.config.get('adminJwtSecret'));
+  }
+
+  private keyObject(secret: string): KeyObject {
+    let key = this.keyObjects.get(secret);
+    if (!key) this.keyObjects.set(secret, (key = createSecretKey(Buffer.from(secret))));
+    return key;
   }
 
   verifyUser(rawToken: string): UserIdentity {
@@ -85,7 +99,7 @@ export class TokenVerifier {
     return { kind: 'agent', adminId: sub, email, exp };
   }
 
-  private verifyWith(rawToken: string, key: string, options: VerifyOptions): JwtPayload {
+  private verifyWith(rawToken: string, key: KeyObject, options: VerifyOptions): JwtPayload {
     try {
       const claims = verify(rawToken, key, options);
       if (typeof claims === 'string') throw new DomainError('unauthorized');

@@ -14,7 +14,7 @@ import { PresenceService } from '../presence/presence.service';
 import { SetPresencePayload } from '../presence/presence.payload';
 import { AGENT_SOCKETS_ROOM, AGENTS_ROOM, agentRoom, chatRoom, USERS_ROOM } from './rooms';
 import { TypingPayload } from './typing.payload';
-import { ChatRefPayload, MarkReadPayload, parseEmptyPayload, parsePayload, SendMessagePayload } from './socket-payloads';
+import { ChatRefPayload, MarkReadPayload, parseEmptyPayload, parsePayload, parseSendMessage } from './socket-payloads';
 import { TokenExpiry } from './token-expiry';
 
 interface SocketData {
@@ -220,7 +220,7 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
   }
 
   private async sendMessage(socket: SupportSocket, body: unknown): Promise<object> {
-    const { chat_id, content, client_id, private: note } = parsePayload(SendMessagePayload, body);
+    const { chat_id, content, client_id, private: note } = parseSendMessage(body);
     const identity = socket.data.identity;
     // Sending ends typing at once on the other side.
     if (socket.data.typingIn === chat_id) this.relayTyping(socket, false);

@@ -26,13 +26,15 @@ export function IsMessageContent(options?: ValidationOptions): PropertyDecorator
       options: { message: `content must be text of 1 to ${MAX_CONTENT} characters`, ...options },
       validator: {
         // NUL and unpaired surrogates are refused too: Postgres cannot keep them as sent.
-        validate: (value: unknown) =>
-          typeof value === 'string' &&
-          value.trim().length >= 1 &&
-          value.trim().length <= MAX_CONTENT &&
-          isStorableText(value),
+        validate: isMessageContent,
       },
     });
+}
+
+export function isMessageContent(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const length = value.trim().length;
+  return length >= 1 && length <= MAX_CONTENT && isStorableText(value);
 }
 
 export class SendMessageDto {
