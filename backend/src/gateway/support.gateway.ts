@@ -8,13 +8,14 @@ import { ChatsService } from '../chats/chats.service';
 import { DomainError } from '../common/domain-error';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../contracts/wire';
 import { ShutdownCoordinator } from '../lifecycle/shutdown.service';
+import { describeError } from '../logging/log-privacy';
 import { Metrics } from '../metrics/metrics.service';
 import { ChatBroadcaster } from './chat-broadcaster';
 import { PresenceService } from '../presence/presence.service';
 import { SetPresencePayload } from '../presence/presence.payload';
 import { AGENT_SOCKETS_ROOM, AGENTS_ROOM, agentRoom, chatRoom, USERS_ROOM } from './rooms';
 import { TypingPayload } from './typing.payload';
-import { ChatRefPayload, MarkReadPayload, parseEmptyPayload, parsePayload, parseSendMessage } from './socket-payloads';
+import { ChatRefPayload, MarkReadPayload, parseEmptyPayload, parsePayload, parseSendMessage, type SendMessagePayload } from './socket-payloads';
 import { TokenExpiry } from './token-expiry';
 
 interface SocketData {
@@ -24,7 +25,19 @@ interface SocketData {
   /** The chat this socket said it is typing in, and when it last said so. */
   typingIn?: string;
   typingAt?: number;
+  /** Sends of this socket under way, and those waiting for one of them to finish. */
+  sending?: number;
+  sendQueue?: (() => void)[];
 }
+
+/**
+ * One socket's sends run a few at a time and queue behind them in order; a script that emits
+ * thousands at once is refused beyond the queue without any work. Without the cap, its refused
+ * sends (each checks Postgres for a stored client_id) filled the pool and stalled every other
+ * user. An outbox draining after a reconnect stays well inside both numbers.
+ */
+const SENDS_IN_FLIGHT = 4;
+const SENDS_QUEUED = 200;
 export type SupportSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type SupportNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -69,7 +82,11 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
       subscribe: listener((socket, body) => this.subscribe(socket, body)),
       unsubscribe: listener((socket, body) => this.unsubscribe(socket, body)),
       subscribe_admin: listener((socket, body) => this.subscribeAdmin(socket, body)),
-      send_message: listener((socket, body) => this.sendMessage(socket, body)),
+      // Checked before it queues: a malformed send is answered at once and takes no turn.
+      send_message: listener((socket, body) => {
+        const payload = parseSendMessage(body);
+        return this.inTurn(socket, () => this.sendMessage(socket, payload));
+      }),
       mark_read: listener((socket, body) => this.markRead(socket, body)),
       set_presence: listener((socket, body) => this.setPresence(socket, body)),
       typing: listener((socket, body) => this.typing(socket, body)),
@@ -219,8 +236,8 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
     return {};
   }
 
-  private async sendMessage(socket: SupportSocket, body: unknown): Promise<object> {
-    const { chat_id, content, client_id, private: note } = parseSendMessage(body);
+  private async sendMessage(socket: SupportSocket, payload: SendMessagePayload): Promise<object> {
+    const { chat_id, content, client_id, private: note } = payload;
     const identity = socket.data.identity;
     // Sending ends typing at once on the other side.
     if (socket.data.typingIn === chat_id) this.relayTyping(socket, false);
@@ -230,6 +247,27 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
     const own = await this.ownChat(socket, identity, true);
     if (own !== chat_id) throw new DomainError('forbidden');
     return { message: await this.chats.sendAsUser(identity, content, client_id, own) };
+  }
+
+  private async inTurn<T>(socket: SupportSocket, work: () => Promise<T>): Promise<T> {
+    const data = socket.data;
+    if ((data.sending ?? 0) < SENDS_IN_FLIGHT) data.sending = (data.sending ?? 0) + 1;
+    else {
+      const queue = (data.sendQueue ??= []);
+      if (queue.length >= SENDS_QUEUED) throw new DomainError('rate_limited');
+      // The finishing send hands its place over, so the count never goes past the cap.
+      await new Promise<void>((resolve) => queue.push(resolve));
+    }
+    try {
+      return await work();
+    } finally {
+      const next = data.sendQueue?.shift();
+      if (next) next();
+      else if (!--data.sending!) {
+        delete data.sending;
+        delete data.sendQueue;
+      }
+    }
   }
 
   private async markRead(socket: SupportSocket, body: unknown): Promise<object> {
@@ -264,7 +302,7 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
     } catch (err) {
       if (err instanceof DomainError) reply = { ok: false, error: err.code };
       else {
-        this.logger.error(`socket handler failed: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}`);
+        this.logger.error(`socket handler failed: ${describeError(err)}`);
         reply = { ok: false, error: 'internal_error' };
       }
     }
