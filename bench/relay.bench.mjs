@@ -147,6 +147,7 @@ async function main() {
   if (idleArg) P.idle = Math.max(100, Number(idleArg.slice(7)) || P.idle);
   const USERS = 50;
   const BASE_RATE = 200;
+  const TYPING_RATE = 500;
   const P99_BUDGET_MS = 50;
   const CLIENT_LAG_MS = 20;
   // One source address per this many idle sockets: bind() without a port takes one from the
@@ -553,7 +554,7 @@ async function main() {
    * latencies count from that moment, so a slow server cannot slow the load down and hide its
    * own queueing (coordinated omission).
    */
-  async function runLoad(session, { rate, seconds, tag, drainMs = P.drainMs }) {
+  async function runLoad(session, { rate, seconds, tag, drainMs = P.drainMs, typing = false }) {
     const { users, agent } = session;
     const total = Math.max(1, Math.round(rate * seconds));
     const due = new Float64Array(total);
@@ -590,6 +591,8 @@ async function main() {
           due[i] = t0 + i * interval;
           const user = users[i % users.length];
           lag[i] = performance.now() - due[i];
+          // As a person writes: "is typing" first, then the message (which ends it on the other side).
+          if (typing) user.socket.emit('typing', { chat_id: user.chatId, typing: true });
           user.socket.emit('send_message', { chat_id: user.chatId, content: `bench message ${i}`, client_id: prefix + i }, (res) => {
             session.progress++;
             if (res?.ok) ackAt[i] = performance.now();
@@ -904,8 +907,8 @@ async function main() {
         checkDeadline(name);
         // On a shared machine the client itself can be descheduled; a phase it could not keep to
         // its schedule says nothing about the server, so it gets one more try.
-        const measure = async (rate, seconds, tag) => {
-          const first = await runLoad(session, { rate, seconds, tag });
+        const measure = async (rate, seconds, tag, typing = false) => {
+          const first = await runLoad(session, { rate, seconds, tag, typing });
           // Only when the client's delay explains a real part of the tail; a server with seconds
           // of backlog would fail again whatever the client did.
           const clientsFault = first.client_lag_p99 > CLIENT_LAG_MS && first.client_lag_p99 > first.relay_p99 / 4;
@@ -913,7 +916,7 @@ async function main() {
           log(`  ${rate}/s: ${summary(first)}; the client fell behind, once more`);
           note(`${name}: at ${rate}/s the client fell ${first.client_lag_p99.toFixed(0)} ms behind its schedule (p99); measured again`);
           await catchUp(session, backlog);
-          const again = await runLoad(session, { rate, seconds, tag: `${tag}r` });
+          const again = await runLoad(session, { rate, seconds, tag: `${tag}r`, typing });
           (result.discarded ??= []).push(first);
           return again;
         };
@@ -922,6 +925,16 @@ async function main() {
         result.base = base;
         if (profileRate && target.procs.some((p) => p.inspectorUrl)) await profilePhase(name, target, session, profileRate);
         if (syscallRate) await syscallPhase(target, session, syscallRate);
+        if (name === 'server, 1 instance') {
+          // What typing indicators cost: the same rate without and with a typing event before
+          // each message, back to back.
+          result.typing = {};
+          for (const [key, typing] of [['off', false], ['on', true]]) {
+            await catchUp(session, backlog);
+            result.typing[key] = await measure(TYPING_RATE, P.baseSeconds, `typing-${key}`, typing);
+            log(`  ${TYPING_RATE}/s, typing ${key}: ${summary(result.typing[key])}`);
+          }
+        }
         result.steps = [];
         result.max_rate = 0;
         for (const rate of P.steps) {
@@ -975,7 +988,7 @@ async function main() {
       for (const l of result.server_log) {
         if (l.errors || l.warnings) note(`${name}: ${l.label} logged ${l.errors} errors and ${l.warnings} warnings${l.samples.length ? `, e.g. ${oneLine(l.samples[0])}` : ''}`);
       }
-      const late = [result.warmup, result.base, ...(result.steps ?? []), ...(result.discarded ?? [])].filter(Boolean);
+      const late = [result.warmup, result.base, ...Object.values(result.typing ?? {}), ...(result.steps ?? []), ...(result.discarded ?? [])].filter(Boolean);
       const lost = late.reduce((n, s) => n + s.lost, 0);
       const relaying = late.reduce((n, s) => n + (s.still_relaying ?? 0), 0);
       if (lost && result.swept) note(`${name}: ${lost} acknowledged messages never reached the agent`);
@@ -1130,6 +1143,7 @@ function buildReport({ machine, params, results, notes }) {
     '',
     loss ? `**${loss} acknowledged messages never reached the agent.**` : 'No acknowledged message was lost.',
     '',
+    ...typingSection(results.server?.typing),
     '<details><summary>steps</summary>',
     '',
     '| target | msgs/s | ack p50 | ack p99 | relay p50 | relay p99 | acks/s | errors | unanswered | lost | within budget |',
@@ -1143,9 +1157,29 @@ function buildReport({ machine, params, results, notes }) {
   return { markdown, json: { machine, params, results, targets, lost: loss, notes } };
 }
 
+/** The cost of typing indicators on the hot path: the same rate without and with them. */
+function typingSection(typing) {
+  if (!typing?.off || !typing?.on) return [];
+  const { off, on } = typing;
+  const cpu = (s) => (Number.isFinite(s.server_cpu_us_per_msg) ? `${Math.round(s.server_cpu_us_per_msg)} µs` : '–');
+  const row = (label, s) => `| ${label} | ${s.rate} | ${s.relay_p50.toFixed(2)} | ${s.relay_p99.toFixed(1)} | ${Math.round(s.acks_per_s)} | ${cpu(s)} |`;
+  const extra = on.server_cpu_us_per_msg - off.server_cpu_us_per_msg;
+  return [
+    'Typing on (server, 1 instance): every message preceded by a `typing` event from its user, which the server relays to the agent.',
+    '',
+    '| typing | msgs/s | relay p50 | relay p99 | acks/s | server CPU per message |',
+    '|---|--:|--:|--:|--:|--:|',
+    row('off', off),
+    row('on', on),
+    '',
+    Number.isFinite(extra) ? `Cost of typing: ${extra >= 0 ? '+' : ''}${Math.round(extra)} µs of server CPU per message (${((100 * extra) / off.server_cpu_us_per_msg).toFixed(0)}%), relay p50 ${(on.relay_p50 - off.relay_p50).toFixed(2)} ms.` : '',
+    '',
+  ];
+}
+
 function lostIn(r) {
   if (!r || r.failed) return 0;
-  return [r.warmup, r.base, ...(r.steps ?? []), ...(r.discarded ?? [])].filter(Boolean).reduce((n, s) => n + s.lost, 0);
+  return [r.warmup, r.base, ...Object.values(r.typing ?? {}), ...(r.steps ?? []), ...(r.discarded ?? [])].filter(Boolean).reduce((n, s) => n + s.lost, 0);
 }
 
 /** Pino's numeric level, or the name the product's formatter writes instead. */
