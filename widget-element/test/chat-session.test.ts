@@ -5,7 +5,7 @@ import { FakeBackend, MemoryStorage, settle } from './fake-backend.js';
 
 const SERVER = 'https://support.example.test';
 
-function setup(storage = new MemoryStorage(), backend = new FakeBackend()) {
+function setup(storage = new MemoryStorage(), backend = new FakeBackend(), catchUpPage?: number) {
   const events = { added: [] as { messages: SupportMessage[]; live: boolean }[], expired: 0, changed: 0 };
   const listener: SessionListener = {
     changed: () => events.changed++,
@@ -17,6 +17,7 @@ function setup(storage = new MemoryStorage(), backend = new FakeBackend()) {
     storage,
     fetch: backend.fetch,
     retryDelayMs: 5,
+    catchUpPage,
   });
   return { session, backend, storage, events };
 }
@@ -111,9 +112,59 @@ describe('ChatSession', () => {
     ctx.backend.reply('missed 2');
     ctx.backend.connect();
     await vi.waitFor(() => expect(contents(ctx.session)).toEqual(['first', 'missed 1', 'missed 2']));
-    expect(ctx.backend.requests).toContain(`GET /api/support_chat/messages?after=${lastId}`);
+    expect(ctx.backend.requests).toContain(`GET /api/support_chat/messages?after=${lastId}&limit=1000`);
     const live = ctx.events.added.filter((e) => e.live).flatMap((e) => e.messages.map((m) => m.content));
     expect(live).toEqual(['missed 1', 'missed 2']);
+  });
+
+  it('catches up from the last fetch, not from a live message that came past a gap', async () => {
+    const m1 = ctx.backend.store('m1', 'user');
+    ctx.session.start(SERVER, token);
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(ctx.backend.catchUps).toHaveLength(1));
+    await vi.waitFor(() => expect(contents(ctx.session)).toEqual(['m1']));
+
+    // m2 is committed first, but its broadcast never reaches this socket; m3's does.
+    ctx.backend.store('m2', 'admin');
+    ctx.backend.reply('m3');
+    expect(contents(ctx.session)).toEqual(['m1', 'm3']);
+
+    ctx.backend.disconnect();
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(ctx.backend.catchUps).toHaveLength(2));
+    await vi.waitFor(() => expect(contents(ctx.session)).toEqual(['m1', 'm2', 'm3']));
+    expect(ctx.backend.requests.filter((r) => r.includes('?after='))).toEqual([
+      `GET /api/support_chat/messages?after=${m1.id}&limit=1000`,
+      `GET /api/support_chat/messages?after=${m1.id}&limit=1000`,
+    ]);
+    const ids = ctx.session.store.messages.map((m) => m.id);
+    expect(new Set(ids).size).toBe(ids.length);
+
+    // Caught up to m3 now: the next reconnect continues from there.
+    ctx.backend.disconnect();
+    const m4 = ctx.backend.reply('m4 while away');
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(contents(ctx.session)).toEqual(['m1', 'm2', 'm3', 'm4 while away']));
+    expect(ctx.backend.catchUps.at(-1)).toEqual([m4.id]);
+  });
+
+  it('asks again while the catch-up answers a full page', async () => {
+    ctx = setup(undefined, undefined, 2);
+    token = ctx.backend.userToken('u1');
+    ctx.backend.store('first', 'user');
+    ctx.session.start(SERVER, token);
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(ctx.backend.catchUps).toHaveLength(1));
+    ctx.backend.disconnect();
+    const missed = ['a', 'b', 'c', 'd', 'e'].map((text) => ctx.backend.store(text, 'admin'));
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(contents(ctx.session)).toEqual(['first', 'a', 'b', 'c', 'd', 'e']));
+    // Pages of two: a, b / c, d / e, the last one short.
+    expect(ctx.backend.catchUps.slice(1)).toEqual([
+      [missed[0].id, missed[1].id],
+      [missed[2].id, missed[3].id],
+      [missed[4].id],
+    ]);
   });
 
   it.each(['socket first', 'catch-up first'] as const)(

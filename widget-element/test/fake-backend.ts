@@ -61,7 +61,8 @@ export class FakeBackend {
     if (method === 'GET' && url.pathname === '/api/support_chat/messages') {
       const after = url.searchParams.get('after');
       const index = this.messages.findIndex((m) => m.id === after);
-      const missed = this.messages.slice(index + 1);
+      const limit = Number(url.searchParams.get('limit') ?? 1000);
+      const missed = this.messages.slice(index + 1, index + 1 + limit);
       this.catchUps.push(missed.map((m) => m.id));
       this.afterCatchUp?.();
       return json(200, missed);

@@ -33,11 +33,11 @@ export class SupportApi {
     return this.request<SupportChat>('GET', `/api/support_chat${query}`);
   }
 
-  /** Everything after the given message, oldest first: what the socket may have missed. */
-  getMessagesAfter(id: string): Promise<SupportMessage[]> {
+  /** The first `limit` messages after the given one, oldest first: what the socket may have missed. */
+  getMessagesAfter(id: string, limit: number): Promise<SupportMessage[]> {
     return this.request<SupportMessage[]>(
       'GET',
-      `/api/support_chat/messages?after=${encodeURIComponent(id)}`,
+      `/api/support_chat/messages?after=${encodeURIComponent(id)}&limit=${limit}`,
     );
   }
 

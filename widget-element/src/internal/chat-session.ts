@@ -26,6 +26,8 @@ export interface SessionOptions {
   fetch?: FetchLike;
   /** Delay before retrying work that failed while the connection looked up. */
   retryDelayMs?: number;
+  /** How many messages one catch-up request asks for (the server allows up to 1000). */
+  catchUpPage?: number;
 }
 
 /** How long an agent's "is typing" lasts without a repeat, and how often the user's is repeated. */
@@ -57,6 +59,13 @@ export class ChatSession {
   private viewing = false;
   /** Subscribed and caught up since the last connect: only then may the outbox go out. */
   private ready = false;
+  /**
+   * The catch-up cursor: the newest message of the last fetch that joined what the session had
+   * fetched before, so everything up to it is known to be held. Not the newest message held: one
+   * relayed live while an earlier one was still on its way (or lost with a dropped socket) would
+   * make the next catch-up start after the gap.
+   */
+  private fetchedUpTo: string | null = null;
 
   chatId: string | null = null;
   hasMore = false;
@@ -107,6 +116,7 @@ export class ChatSession {
     if (!sameUser) {
       this.userKey = userKey;
       this.store.clear();
+      this.fetchedUpTo = null;
       this.chatId = null;
       this.hasMore = false;
       this.loaded = false;
@@ -180,6 +190,7 @@ export class ChatSession {
     this.token = '';
     this.userKey = null;
     this.store.clear();
+    this.fetchedUpTo = null;
     this.outbox.load(null);
     this.chatId = null;
     this.hasMore = false;
@@ -267,6 +278,11 @@ export class ChatSession {
     this.chatId = chat.id;
     if (firstLoad) this.hasMore = chat.has_more;
     this.loaded = true;
+    // The newest page continues what was fetched only if it reaches back to the cursor (or is the
+    // whole chat); otherwise the cursor stays and the next catch-up fills in from there.
+    const newest = chat.messages.at(-1);
+    const joins = this.fetchedUpTo === null || !chat.has_more || chat.messages.some((m) => m.id === this.fetchedUpTo);
+    if (newest && joins) this.fetchedUpTo = newest.id;
     this.add(chat.messages, !firstLoad);
   }
 
@@ -308,11 +324,18 @@ export class ChatSession {
       if (ack.error === 'unauthorized') this.expire();
       return;
     }
-    const last = this.store.last;
-    if (last) {
-      const missed = await api.getMessagesAfter(last.id);
-      if (generation !== this.generation) return;
-      this.add(missed, true);
+    if (this.fetchedUpTo) {
+      // A full page means there may be more.
+      const limit = this.options.catchUpPage ?? 1000;
+      let after: string | undefined = this.fetchedUpTo;
+      while (after) {
+        const missed = await api.getMessagesAfter(after, limit);
+        if (generation !== this.generation) return;
+        const newest = missed.at(-1);
+        if (newest) this.fetchedUpTo = newest.id;
+        this.add(missed, true);
+        after = missed.length >= limit ? newest?.id : undefined;
+      }
     } else {
       await this.loadFirstPage();
     }

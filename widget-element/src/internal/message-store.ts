@@ -26,7 +26,7 @@ export class MessageStore {
     return this.byId.has(id);
   }
 
-  /** The newest message: the `after=` cursor of the catch-up. */
+  /** The newest message held (not the catch-up cursor: what arrived live may sit past a gap). */
   get last(): SupportMessage | undefined {
     return this.ordered[this.ordered.length - 1];
   }

@@ -460,6 +460,47 @@ describe('ChatDetailComponent', () => {
     backend.expectNone(isChatFetch);
   });
 
+  it('catches up from the last fetch, not from a live message that came past a gap', async () => {
+    const reply = (id: string, minute: number): SupportMessage =>
+      userMessage({
+        id,
+        content: id,
+        sender_type: 'admin',
+        admin_id: 'ana-1',
+        sender_name: 'Ana',
+        created_at: `2024-01-30T10:0${minute}:00.000Z`,
+      });
+    const [m1, m2, m3] = [reply('m1', 0), reply('m2', 1), reply('m3', 2)];
+    await open({ messages: [m1] });
+    // m2 was committed first, but only m3's broadcast reached this console before the drop.
+    socket.serverEmits('new_message', { type: 'new_message', chat_id: CHAT, message: m3 });
+    await settle();
+    expect(bubbles().map((b) => b.text)).toEqual(['m1', 'm3']);
+
+    await socket.reconnect();
+    answerListRefetch();
+    await settle();
+    backend
+      .expectOne(
+        (r) => r.url === `/api/admin/chats/${CHAT}/messages` && r.params.get('after') === 'm1',
+      )
+      .flush([m2, m3]);
+    await settle();
+    expect(bubbles().map((b) => b.text)).toEqual(['m1', 'm2', 'm3']);
+
+    // Caught up to m3 now: the next reconnect continues from there.
+    await socket.reconnect();
+    answerListRefetch();
+    await settle();
+    backend
+      .expectOne(
+        (r) => r.url === `/api/admin/chats/${CHAT}/messages` && r.params.get('after') === 'm3',
+      )
+      .flush([]);
+    await settle();
+    expect(bubbles().map((b) => b.text)).toEqual(['m1', 'm2', 'm3']);
+  });
+
   it('says the chat is gone when a reconnect cannot join it again', async () => {
     await open({ messages: [userMessage({ content: 'Known' })] });
     socket.holdJoins = true;

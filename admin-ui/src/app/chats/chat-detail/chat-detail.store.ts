@@ -63,6 +63,10 @@ export class ChatDetailStore {
   // Something the agent has not had on screen yet: the chat opened in a hidden tab, or user
   // messages that arrived while it was hidden. Recorded as a view when the tab is visible.
   private viewOwed = false;
+  // The catch-up cursor: the newest message of the last fetch that joined what was fetched
+  // before, so everything up to it is held. Not the newest message held: one relayed live while
+  // an earlier one was still on its way would make the catch-up start past the gap.
+  private fetchedUpTo: string | null = null;
 
   readonly header = signal<ChatHeader | null>(null);
   readonly messages = signal<SupportMessage[]>([]);
@@ -148,6 +152,7 @@ export class ChatDetailStore {
     this.messages.set([]);
     this.activity.set([]);
     this.pending.set([]);
+    this.fetchedUpTo = null;
     this.hasMore.set(false);
     this.status.set('loading');
     // Back on the list, the keyboard continues from the chat just read.
@@ -240,8 +245,8 @@ export class ChatDetailStore {
     if (!chatId || this.status() !== 'ready') return;
     const known = new Set(this.messages().map((m) => m.id));
     try {
-      let newest = this.messages().at(-1);
-      if (!newest) {
+      let after = this.fetchedUpTo;
+      if (!after) {
         // Nothing to continue from: the newest page, still without recording a view.
         const chat = await firstValueFrom(this.api.get(chatId, { view: false }));
         if (chatId !== this.chatId) return;
@@ -249,13 +254,13 @@ export class ChatDetailStore {
         this.hasMore.set(chat.has_more);
       }
       // A full page means there may be more: the server answers at most the limit at once.
-      while (newest) {
-        const page = await firstValueFrom(
-          this.api.messagesAfter(chatId, newest.id, this.catchUpPage),
-        );
+      while (after) {
+        const page = await firstValueFrom(this.api.messagesAfter(chatId, after, this.catchUpPage));
         if (chatId !== this.chatId) return;
+        const newest = page.at(-1);
+        if (newest) this.fetchedUpTo = newest.id;
         this.accept(...page);
-        newest = page.length >= this.catchUpPage ? page.at(-1) : undefined;
+        after = page.length >= this.catchUpPage && newest ? newest.id : null;
       }
     } catch {
       // The next reconnect tries again; meanwhile the room delivers what is new.
@@ -341,6 +346,12 @@ export class ChatDetailStore {
       labels: chat.labels ?? [],
     });
     this.activity.update((list) => mergeActivity(list, chat.activity ?? []));
+    // The chat's newest page continues what was fetched only if it reaches back to the cursor
+    // (or is the whole chat); otherwise the cursor stays and the next catch-up fills in from it.
+    const newest = chat.messages.at(-1);
+    const cursor = this.fetchedUpTo;
+    const joins = !cursor || !chat.has_more || chat.messages.some((m) => m.id === cursor);
+    if (newest && joins) this.fetchedUpTo = newest.id;
     this.accept(...chat.messages);
   }
 
