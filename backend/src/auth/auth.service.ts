@@ -24,13 +24,11 @@ export class AuthService {
   ) {}
 
   async login(email: string, password: string, ip: string): Promise<LoginResult> {
-    await this.throttle.check(email, ip);
+    // Counted before the (slow) password check, so simultaneous guesses each count.
+    await this.throttle.attempt(email, ip);
     const admin = await this.admins.verify(email, password);
-    if (!admin) {
-      await this.throttle.failed(email, ip);
-      throw new DomainError('unauthorized', 'Wrong email or password');
-    }
-    await this.throttle.succeeded(email);
+    if (!admin) throw new DomainError('unauthorized', 'Wrong email or password');
+    await this.throttle.succeeded(email, ip);
     if (admin.deactivatedAt) throw new DomainError('unauthorized', 'This account is deactivated');
     await this.known(admin.id);
     return { ...this.issue(admin.id, admin.email, admin.name, admin.sessionVersion), admin: { id: admin.id, email: admin.email, name: admin.name, role: admin.role } };

@@ -173,11 +173,11 @@ describe('floods against a server in its own process (e2e)', () => {
     );
   }, 120_000);
 
-  // Known defect, reported: the account's delay is read before the password is checked and
-  // written after, so guesses that arrive together all pass the read; the attacker's
-  // concurrency, not the documented delays, decides how many passwords are tried. A slower
-  // hash than the victim's above keeps every guess of the burst in flight together.
-  it.failing('checks at most the free failures and one more when twenty guesses arrive at once', async () => {
+  // Each attempt is counted before its password is checked, in the same step that reads the
+  // delay, so guesses that arrive together cannot all pass the read: the documented delays, not
+  // the attacker's concurrency, decide how many passwords are tried. A slower hash than the
+  // victim's above keeps every guess of the burst in flight together.
+  it('checks at most the free failures and one more when twenty guesses arrive at once', async () => {
     const email = 'burst-victim@example.com';
     await db.query(`INSERT INTO admins (email, password_hash, name) SELECT $1, $2, 'Burst' FROM admins LIMIT 1`, [email, hashSync('secret', 8)]);
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => attempt(`burst-${i}`, `172.16.0.${i + 1}`, email)));
