@@ -38,4 +38,14 @@ describe('log privacy', () => {
     });
     expect(serializeError(copy)).toEqual({ message: 'database error (SQLSTATE 22P02)' });
   });
+
+  it('tells an error that quotes a token without the token, however long the message', () => {
+    const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSIsImVtYWlsIjoidUBleGFtcGxlLmNvbSJ9.c2lnbmF0dXJl';
+    expect(describeError(new Error(`cannot use ${token} here`))).toBe('Error: cannot use [token] here');
+    // Cut at 200 characters after the token is replaced, never through the middle of one.
+    const long = describeError(new Error(`${'x'.repeat(190)} ${token}`));
+    expect(long).not.toMatch(/eyJ/);
+    const thrown = Object.assign(new Error(`bad handshake ${token}`), { stack: `Error: bad\n    at f (/srv/app/main.js:1:1)` });
+    expect(describeError(thrown)).not.toMatch(/ at |main\.js|eyJ/);
+  });
 });

@@ -51,17 +51,20 @@ export function serializeResponse(res: { statusCode?: number }): { statusCode?: 
 }
 
 const SQLSTATE = /^[0-9A-Z]{5}$/;
+/** A JWT (header and payload are base64url JSON, so they start with "eyJ"), even cut short. */
+const JWT_LIKE = /eyJ[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*){0,2}/g;
 
 /**
  * An unexpected error as a log line may tell it: its kind and message, never its stack (which
  * names files and modules). A database error is told by its SQLSTATE alone, since the driver's
- * message quotes the values that were sent and can carry whatever a client put in them.
+ * message quotes the values that were sent and can carry whatever a client put in them; a
+ * token quoted in any other message is replaced.
  */
 export function describeError(err: unknown): string {
   if (!(err instanceof Error)) return 'non-error thrown';
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && SQLSTATE.test(code)) return `database error (SQLSTATE ${code})`;
-  return `${err.name}: ${err.message.slice(0, 200)}`;
+  return `${err.name}: ${err.message.replace(JWT_LIKE, '[token]').slice(0, 200)}`;
 }
 
 /**

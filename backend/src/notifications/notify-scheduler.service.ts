@@ -4,6 +4,7 @@ import type { Queue } from 'bull';
 import { filter, type Subscription } from 'rxjs';
 import { ChatEvents, type ChatEvent } from '../common/chat-events';
 import { AppConfigService } from '../config/app-config.service';
+import { describeError } from '../logging/log-privacy';
 import { burstJobId, NOTIFY_JOB, NOTIFY_QUEUE, type NotifyJobData } from './notification-queue';
 import { ReplyNotifier } from './reply-notifier.service';
 
@@ -17,6 +18,7 @@ export class NotifyScheduler implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly logger = new Logger(NotifyScheduler.name);
   private subscription?: Subscription;
   private sweepTimer?: NodeJS.Timeout;
+  private sweeping: Promise<number> | null = null;
 
   constructor(
     @InjectQueue(NOTIFY_QUEUE) private readonly queue: Queue<NotifyJobData>,
@@ -31,7 +33,7 @@ export class NotifyScheduler implements OnApplicationBootstrap, OnModuleDestroy 
       .subscribe((e) => {
         this.scheduleFor(e.chatId).catch((err: unknown) =>
           // The sweep will find this reply; losing the job costs only a delay.
-          this.logger.warn(`could not queue the unread-reply email of chat ${e.chatId}: ${describe(err)}`),
+          this.logger.warn(`could not queue the unread-reply email of chat ${e.chatId}: ${describeError(err)}`),
         );
       });
     void this.sweep();
@@ -64,19 +66,27 @@ export class NotifyScheduler implements OnApplicationBootstrap, OnModuleDestroy 
     );
   }
 
-  async sweep(): Promise<number> {
+  /**
+   * Queues every burst that is due but has no job. One at a time: on a slow Postgres a sweep can
+   * outlast the interval, and sweeps piling up beside it would only add load to what is slow;
+   * one asked for meanwhile joins the one running.
+   */
+  sweep(): Promise<number> {
+    this.sweeping ??= this.sweepOnce().finally(() => {
+      this.sweeping = null;
+    });
+    return this.sweeping;
+  }
+
+  private async sweepOnce(): Promise<number> {
     try {
       const due = await this.notifier.dueChats();
       for (const d of due) await this.enqueue(d.chatId, d.firstMessageId, 0);
       if (due.length) this.logger.log(`sweep queued ${due.length} unread-reply email(s)`);
       return due.length;
     } catch (err) {
-      this.logger.warn(`unread-reply sweep failed: ${describe(err)}`);
+      this.logger.warn(`unread-reply sweep failed: ${describeError(err)}`);
       return 0;
     }
   }
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message.slice(0, 200) : String(err);
 }
