@@ -97,7 +97,7 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
       expiry.forget(this);
       if (this.data.typingIn) stopTyping(this);
       if (this.data.identity?.kind === 'agent') {
-        presence.disconnected(this.id).catch((err: unknown) => logger.warn(`presence: ${err instanceof Error ? err.message : String(err)}`));
+        presence.disconnected(this.id).catch((err: unknown) => logger.warn(`presence: ${describeError(err)}`));
       }
     };
   }
@@ -132,7 +132,7 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
         void socket.join([agentRoom(identity.adminId), AGENT_SOCKETS_ROOM]);
         this.presence
           .connected(socket.id, identity.adminId)
-          .catch((err: unknown) => this.logger.warn(`presence: ${err instanceof Error ? err.message : String(err)}`));
+          .catch((err: unknown) => this.logger.warn(`presence: ${describeError(err)}`));
       } else {
         void socket.join(USERS_ROOM);
       }
