@@ -22,6 +22,10 @@ const shared = { transform, transformIgnorePatterns, testEnvironment: 'node', mo
 const config: Config = {
   // Real Postgres, Redis and bcrypt on a shared 2-core machine: generous, never a timing assertion.
   testTimeout: 30_000,
+  // Every suite closes what it opens (leaks.e2e-spec.ts checks the server's own), but one of the
+  // fault suites leaves a timer in Jest's process that outlives its run, and Jest would then wait
+  // for it forever after the last result; it exits once every result is in instead.
+  forceExit: true,
   projects: [
     { ...shared, displayName: 'unit', rootDir: 'backend/src', testMatch: ['**/*.spec.ts'] },
     {
