@@ -16,10 +16,11 @@ type AdapterFactory = Parameters<Server['adapter']>[0];
  * `pubsub` is the classic adapter: fire and forget, kept as a fallback.
  */
 export function clusterAdapter(kind: SocketAdapterKind, redisUrl: string, prefix: string): { factory: AdapterFactory; clients: Redis[] } {
-  // Commands wait out a Redis restart instead of failing after a few retries. A message's
-  // broadcasts (to its chat, the agents' list) are issued in the same tick: auto-pipelining sends
-  // them in one write instead of one system call each.
-  const pub = logRedisOutages(new Redis(redisUrl, { maxRetriesPerRequest: null, enableAutoPipelining: true }), 'socket adapter');
+  // Commands wait out a Redis restart instead of failing after a few retries. No
+  // auto-pipelining: it defers a broadcast's write to the next tick, after the sender's ack has
+  // gone out, so an instance killed in between would have acknowledged a message the other
+  // instances never hear of. Written at once, the broadcast leaves before the ack.
+  const pub = logRedisOutages(new Redis(redisUrl, { maxRetriesPerRequest: null }), 'socket adapter');
   const key = `${prefix}:socket.io`;
   if (kind === 'pubsub') {
     const sub = logRedisOutages(pub.duplicate(), 'socket adapter subscriber');

@@ -23,7 +23,8 @@ describe('A client offline while the agent keeps writing (e2e)', () => {
 
   beforeAll(async () => {
     ensureFreshBuild();
-    server = await testServer.startServer();
+    // The agent writes steadily for minutes: its allowance is not what is tested here.
+    server = await testServer.startServer({ env: { MESSAGE_RATE_LIMIT: '100000' } });
     agentToken = await server.adminToken();
   }, 60_000);
 
