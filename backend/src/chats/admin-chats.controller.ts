@@ -57,15 +57,15 @@ export class AdminChatsController {
   @ApiOperation({ summary: 'Archive (history is kept)' })
   @Post(':id/archive')
   @HttpCode(200)
-  archive(@ChatId() id: string): Promise<SupportChatListItem> {
-    return this.chats.setArchived(id, true);
+  archive(@CurrentAgent() agent: AgentIdentity, @ChatId() id: string): Promise<SupportChatListItem> {
+    return this.chats.setArchived(id, true, agent.adminId);
   }
 
   @ApiOperation({ summary: 'Restore an archived chat' })
   @Post(':id/unarchive')
   @HttpCode(200)
-  unarchive(@ChatId() id: string): Promise<SupportChatListItem> {
-    return this.chats.setArchived(id, false);
+  unarchive(@CurrentAgent() agent: AgentIdentity, @ChatId() id: string): Promise<SupportChatListItem> {
+    return this.chats.setArchived(id, false, agent.adminId);
   }
 }
 

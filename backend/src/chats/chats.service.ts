@@ -57,7 +57,10 @@ export class ChatsService {
   async userChat(user: UserIdentity, create: boolean): Promise<string | null>;
   async userChat(user: UserIdentity, create: boolean): Promise<string | null> {
     const resolved = await this.users.resolve(user, create);
-    if (resolved.chatCreated && resolved.chatId) this.events.publish({ kind: 'chat_changed', chatId: resolved.chatId });
+    if (resolved.chatCreated && resolved.chatId) {
+      this.events.publish({ kind: 'chat_changed', chatId: resolved.chatId });
+      this.events.publish({ kind: 'chat_created', chatId: resolved.chatId });
+    }
     return resolved.chatId;
   }
 
@@ -138,15 +141,18 @@ export class ChatsService {
     return updated;
   }
 
-  async setArchived(chatId: string, archived: boolean): Promise<SupportChatListItem> {
-    const [rows]: [{ id: string }[], number] = await this.db.query(
-      `UPDATE support_chats SET archived_at = ${archived ? 'COALESCE(archived_at, now())' : 'NULL'}, updated_at = now()
-       WHERE id = $1 RETURNING id`,
-      [chatId],
+  async setArchived(chatId: string, archived: boolean, agentId: string): Promise<SupportChatListItem> {
+    // `changed` tells a real archive from a repeated click, which must not ask for a second rating.
+    const [rows]: [{ changed: boolean }[], number] = await this.db.query(
+      `UPDATE support_chats c SET archived_at = ${archived ? 'COALESCE(c.archived_at, now())' : 'NULL'}, updated_at = now()
+       FROM (SELECT id, archived_at IS NOT NULL AS was FROM support_chats WHERE id = $1 FOR UPDATE) old
+       WHERE c.id = old.id RETURNING old.was <> $2 AS changed`,
+      [chatId, archived],
     );
     if (!rows.length) throw new DomainError('not_found', 'Chat not found');
     const chat = await this.listItem(chatId);
     this.events.publish({ kind: 'chat_changed', chatId, chat });
+    if (rows[0].changed) this.events.publish({ kind: 'chat_archived', chatId, archived, agentId, chat });
     return chat;
   }
 

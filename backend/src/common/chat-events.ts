@@ -20,6 +20,13 @@ export type ChatEvent =
   | { kind: 'chat_activity'; activity: ChatActivity }
   | { kind: 'labels_changed'; labels: SupportLabel[]; renamed: { from: string; to: string } | null; deleted: string | null }
   | { kind: 'chat_changed'; chatId: string; chat?: SupportChatListItem }
+  /** A user's first contact made their chat. */
+  | { kind: 'chat_created'; chatId: string }
+  /** An agent archived or restored a chat, and its state did change (a repeat publishes nothing). */
+  | { kind: 'chat_archived'; chatId: string; archived: boolean; agentId: string; chat: SupportChatListItem }
+  | { kind: 'rating_created'; chatId: string; rating: { id: string; score: number; comment: string | null; created_at: string } }
+  /** Everything about a user is gone; `externalId` is the `sub` the host application knows them by. */
+  | { kind: 'user_erased'; externalId: string }
   | { kind: 'agent_signed_out'; agentId: string }
   | { kind: 'agent_presence'; agentId: string; name: string; status: PresenceStatus }
   | { kind: 'availability'; status: PresenceStatus }
