@@ -20,6 +20,8 @@ import { LoggingModule } from './logging/logging.module';
 import { MessagesModule } from './messages/messages.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { RatingsModule } from './ratings/ratings.module';
+import { ReportsModule } from './reports/reports.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -49,6 +51,8 @@ export class AppModule {
               CannedModule,
               GatewayModule,
               DemoModule,
+              RatingsModule,
+              ReportsModule,
             ]),
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],

@@ -213,6 +213,59 @@ export interface TypingEvent {
   private?: boolean;
 }
 
+/** A user's rating of one archived conversation (1 very bad … 5 very good). */
+export interface SupportRating {
+  id: string;
+  chat_id: string;
+  score: number;
+  /** Plain text, at most 1,000 characters; null when none was given. */
+  comment: string | null;
+  /** The archive it rates: the chat's `archived_at` when the user rated. */
+  archived_at: string;
+  created_at: string;
+}
+
+/** The user's side: whether the element should ask for a rating now. */
+export interface RatingStatus {
+  chat_id: string | null;
+  /** The chat is archived and this archive is not rated yet. */
+  requested: boolean;
+}
+
+/** To the user's chat room when an agent archives the chat: ask for a rating. */
+export interface RatingRequestedEvent {
+  type: 'rating_requested';
+  chat_id: string;
+}
+
+/** To the agents' room: a user rated a conversation. */
+export interface RatingCreatedEvent {
+  type: 'rating_created';
+  chat_id: string;
+  rating: Pick<SupportRating, 'id' | 'score' | 'comment' | 'created_at'>;
+}
+
+/** `GET /api/admin/reports`: one date range (and optionally one agent). Times in seconds. */
+export interface SupportReport {
+  /** First and last day (included), in `tz`. */
+  from: string;
+  to: string;
+  tz: string;
+  agent_id: string | null;
+  /** Team-wide (not narrowed by `agent`): chats new in the range with a user message, and reopened ones. */
+  conversations: { started: number; new: number; reopened: number };
+  /** `by_user` is team-wide; `by_agent` and `notes` are the agent's when `agent` is given. */
+  messages: { by_user: number; by_agent: number; notes: number };
+  /** Bursts of user messages that started in the range; `answered` and the times are the agent's replies when `agent` is given. */
+  first_response: { bursts: number; answered: number; unanswered: number; median_seconds: number | null; p90_seconds: number | null };
+  /** Conversations archived in the range, from their opening (first user message or reopening) to the archive. */
+  resolution: { resolved: number; median_seconds: number | null; p90_seconds: number | null };
+  /** `distribution[i]` is how many rated `i + 1`. */
+  ratings: { count: number; average: number | null; distribution: number[] };
+  /** User messages (team-wide), `[day][hour]` in `tz`, Monday first. */
+  busiest_hours: number[][];
+}
+
 /** Events the server emits on the `/support` namespace. */
 export interface ServerToClientEvents {
   new_message: (event: NewMessageEvent) => void;
@@ -224,6 +277,8 @@ export interface ServerToClientEvents {
   chat_activity: (event: ChatActivityEvent) => void;
   typing: (event: TypingEvent) => void;
   labels_changed: (event: LabelsChangedEvent) => void;
+  rating_requested: (event: RatingRequestedEvent) => void;
+  rating_created: (event: RatingCreatedEvent) => void;
 }
 
 /** Events a client sends; each takes an ack callback. */

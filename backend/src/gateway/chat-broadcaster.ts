@@ -5,7 +5,7 @@ import { ChatEvents, type ChatEvent } from '../common/chat-events';
 import type { ClientToServerEvents, ServerToClientEvents } from '../contracts/wire';
 import type { Namespace } from 'socket.io';
 import { Metrics } from '../metrics/metrics.service';
-import { AGENTS_ROOM, agentRoom, chatRoom, USERS_ROOM } from './rooms';
+import { AGENT_SOCKETS_ROOM, AGENTS_ROOM, agentRoom, chatRoom, USERS_ROOM } from './rooms';
 
 type Target = Namespace<ClientToServerEvents, ServerToClientEvents>;
 
@@ -82,6 +82,13 @@ export class ChatBroadcaster implements OnModuleInit, OnModuleDestroy {
         return;
       case 'availability':
         io.to(USERS_ROOM).emit('availability', { type: 'availability', status: event.status });
+        return;
+      case 'chat_archived':
+        // Only a real archive (a repeated click publishes nothing) asks the user for a rating.
+        if (event.archived) io.to(chatRoom(event.chatId)).except(AGENT_SOCKETS_ROOM).emit('rating_requested', { type: 'rating_requested', chat_id: event.chatId });
+        return;
+      case 'rating_created':
+        io.to(AGENTS_ROOM).emit('rating_created', { type: 'rating_created', chat_id: event.chatId, rating: event.rating });
         return;
       case 'chat_changed': {
         const chat = event.chat ?? (await this.chats.listItem(event.chatId));

@@ -7,6 +7,7 @@ import { Labels1796342400000 } from './1796342400000-labels';
 import { CannedReplies1796428800000 } from './1796428800000-canned-replies';
 import { PrivateNotes1796515200000 } from './1796515200000-private-notes';
 import { Search1796601600000 } from './1796601600000-search';
+import { Ratings1796688000000 } from './1796688000000-ratings';
 
 /** Listed by hand, in order: TypeORM 1 globs are fragile across the compiled and test trees. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   CannedReplies1796428800000,
   PrivateNotes1796515200000,
   Search1796601600000,
+  Ratings1796688000000,
 ];
