@@ -131,6 +131,33 @@ describe('Socket.IO gateway (e2e)', () => {
     expect(seenByAgent.filter((e) => e.chat_id === user.chatId).map((e) => e.message.content)).toEqual(['only once', 'marker']);
   });
 
+  it('relays a resent message again to the rest of the chat, never to the resending socket nor as news', async () => {
+    // The instance that stored the first send may have died before relaying it; a resend is the
+    // one moment anyone learns so, hence the relay again. Clients merge by id.
+    const user = await userSocket();
+    const otherTab = await t.connect(user.token);
+    expect(await emitAck(otherTab, 'subscribe', { chat_id: user.chatId })).toEqual({ ok: true });
+    const agent = await t.connect(adminToken);
+    expect(await emitAck(agent, 'subscribe', { chat_id: user.chatId })).toEqual({ ok: true });
+    const [bySender, byOtherTab, byAgent] = [user.socket, otherTab, agent].map((s) => record<NewMessageEvent>(s, 'new_message'));
+    const lobby = await agentSocket();
+    const news = record<NewUserMessageEvent>(lobby, 'new_user_message');
+    const first = await send(user.socket, user.chatId, 'said twice', 'resent-1');
+    expect(await send(user.socket, user.chatId, 'said twice', 'resent-1')).toEqual(first);
+    const markers = [user.socket, otherTab, agent].map((s) => nextEvent<NewMessageEvent>(s, 'new_message', (e) => e.message.content === 'marker'));
+    const newsMarker = nextEvent<NewUserMessageEvent>(lobby, 'new_user_message', (e) => e.message.content === 'marker');
+    await send(user.socket, user.chatId, 'marker', 'resent-2');
+    await Promise.all([...markers, newsMarker]);
+    const contents = (events: NewMessageEvent[]) => events.map((e) => e.message.content);
+    expect(contents(byOtherTab)).toEqual(['said twice', 'said twice', 'marker']);
+    expect(contents(byAgent)).toEqual(['said twice', 'said twice', 'marker']);
+    expect(new Set(byAgent.slice(0, 2).map((e) => e.message.id)).size).toBe(1);
+    // The resending socket has its ack; its own echo came once, and the marker shows it listens.
+    expect(contents(bySender)).toEqual(['said twice', 'marker']);
+    expect(news.filter((e) => e.chat_id === user.chatId).map((e) => e.message.content)).toEqual(['said twice', 'marker']);
+    for (const s of [otherTab, agent, lobby]) s.disconnect();
+  });
+
   it('lets a reconnecting client fetch exactly what it missed, in order', async () => {
     const user = await userSocket();
     const last = ((await send(user.socket, user.chatId, 'before the tunnel')) as { message: SupportMessage }).message;

@@ -75,8 +75,8 @@ export class ChatsService {
   }
 
   /** A user's message into their own chat (`ownChatId` when the caller resolved it already). */
-  async sendAsUser(user: UserIdentity, content: string, clientId?: string, ownChatId?: string): Promise<AgentSupportMessage> {
-    return this.store(`user:${user.sub}`, {
+  async sendAsUser(user: UserIdentity, content: string, clientId?: string, ownChatId?: string, origin?: string): Promise<AgentSupportMessage> {
+    return this.store(`user:${user.sub}`, origin, {
       chatId: ownChatId ?? (await this.userChat(user, true)),
       senderType: 'user',
       adminId: null,
@@ -122,8 +122,15 @@ export class ChatsService {
   }
 
   /** A reply, or with `note` an internal note that only agents ever see. */
-  sendAsAgent(agent: AgentIdentity, chatId: string, content: string, clientId?: string, note = false): Promise<AgentSupportMessage> {
-    return this.store(`agent:${agent.adminId}`, {
+  sendAsAgent(
+    agent: AgentIdentity,
+    chatId: string,
+    content: string,
+    clientId?: string,
+    note = false,
+    origin?: string,
+  ): Promise<AgentSupportMessage> {
+    return this.store(`agent:${agent.adminId}`, origin, {
       chatId,
       senderType: 'admin',
       adminId: agent.adminId,
@@ -171,17 +178,19 @@ export class ChatsService {
   /**
    * The one door for every message. The allowance is decided in memory; a resend of a stored
    * `client_id` is never refused for it (the outbox resending after a lost ack must get its
-   * message back) and never counted.
+   * message back) and never counted. `origin` is the sending socket, if a socket sent it.
    */
-  private async store(sender: string, input: NewMessage): Promise<AgentSupportMessage> {
+  private async store(sender: string, origin: string | undefined, input: NewMessage): Promise<AgentSupportMessage> {
     if (!this.limiter.tryConsume(sender)) {
       const stored = input.clientId ? await this.messages.byClientId(input.chatId, input.clientId) : null;
-      if (stored) return notLeaked(input, stored);
-      throw new DomainError('rate_limited');
+      if (!stored) throw new DomainError('rate_limited');
+      this.events.publish({ kind: 'message_redelivered', chatId: input.chatId, message: stored, origin });
+      return notLeaked(input, stored);
     }
     try {
-      const { message, created } = await this.messages.send(input);
+      const { message, created, joined } = await this.messages.send(input);
       if (!created) this.limiter.refund(sender);
+      if (!created && !joined) this.events.publish({ kind: 'message_redelivered', chatId: input.chatId, message, origin });
       return notLeaked(input, message);
     } catch (err) {
       this.limiter.refund(sender);

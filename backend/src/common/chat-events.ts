@@ -17,6 +17,12 @@ export type ChatEvent =
       /** A user's message that brought the chat back from the archive. */
       reopened: boolean;
     }
+  /**
+   * A resend found its message stored already. Relayed again (to the chat's room, not as news:
+   * no email, webhook or count), because the instance that stored it may have died before
+   * relaying it; clients merge by id. `origin` is the resending socket, which has its ack.
+   */
+  | { kind: 'message_redelivered'; chatId: string; message: AgentSupportMessage; origin?: string }
   | { kind: 'chat_activity'; activity: ChatActivity }
   | { kind: 'labels_changed'; labels: SupportLabel[]; renamed: { from: string; to: string } | null; deleted: string | null }
   | { kind: 'chat_changed'; chatId: string; chat?: SupportChatListItem }

@@ -58,6 +58,15 @@ export class ChatBroadcaster implements OnModuleInit, OnModuleDestroy {
         io.to(AGENTS_ROOM).emit('chat_updated', { type: 'chat_updated', chat: event.chat });
         return;
       }
+      case 'message_redelivered': {
+        const { chatId, message, origin } = event;
+        let room = message.private ? io.to(chatRoom(chatId)).except(USERS_ROOM) : io.to(chatRoom(chatId));
+        if (origin) room = room.except(origin);
+        room.emit('new_message', { type: 'new_message', chat_id: chatId, message });
+        // The list may have missed the first relay too; this is the chat as it is now.
+        io.to(AGENTS_ROOM).emit('chat_updated', { type: 'chat_updated', chat: await this.chats.listItem(chatId) });
+        return;
+      }
       case 'messages_read':
         io.to(chatRoom(event.chatId)).emit('messages_read', {
           type: 'messages_read',

@@ -242,11 +242,13 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
     // Sending ends typing at once on the other side.
     if (socket.data.typingIn === chat_id) this.relayTyping(socket, false);
     // The sender type comes from the token, never from the payload.
-    if (identity.kind === 'agent') return { message: await this.chats.sendAsAgent(identity, chat_id, content, client_id, note === true) };
+    if (identity.kind === 'agent') {
+      return { message: await this.chats.sendAsAgent(identity, chat_id, content, client_id, note === true, socket.id) };
+    }
     if (note) throw new DomainError('forbidden');
     const own = await this.ownChat(socket, identity, true);
     if (own !== chat_id) throw new DomainError('forbidden');
-    return { message: await this.chats.sendAsUser(identity, content, client_id, own) };
+    return { message: await this.chats.sendAsUser(identity, content, client_id, own, socket.id) };
   }
 
   private async inTurn<T>(socket: SupportSocket, work: () => Promise<T>): Promise<T> {

@@ -61,6 +61,8 @@ export interface SendResult {
   message: AgentSupportMessage;
   /** False when the `client_id` was already stored: this is that message, and nothing changed. */
   created: boolean;
+  /** It joined a send of the same `client_id` still under way here, which relays the message itself. */
+  joined?: boolean;
 }
 
 /** A row of `support_send_message`: the message, and the chat as the agents' list shows it. */
@@ -96,6 +98,8 @@ interface Held {
   event: ChatEvent;
   /** Sends that were under way when this one's answer came: the only ones that can have committed before it. */
   after: Set<symbol>;
+  /** Lets its send answer: never before the message is relayed. */
+  release: () => void;
 }
 
 @Injectable()
@@ -124,7 +128,7 @@ export class MessagesService {
     // waiting for a connection, a second query would only lengthen the queue for the same row.
     const key = `${input.chatId}:${input.clientId}`;
     const first = this.inFlight.get(key);
-    if (first) return { ...(await first), created: false };
+    if (first) return { ...(await first), created: false, joined: true };
     const sent = this.sendInOrder(input);
     this.inFlight.set(key, sent);
     try {
@@ -139,29 +143,38 @@ export class MessagesService {
    * back on different pool connections in whatever order the event loop reads them. A stored
    * message is therefore published once the sends that were under way when its answer came
    * have answered too, and in lock order (the chat's message_count): no client gets a later
-   * message before an earlier one. Sends that start afterwards never hold it back.
+   * message before an earlier one. Sends that start afterwards never hold it back. A held send
+   * is answered only once relayed: an instance that dies in between has acknowledged nothing
+   * its peers did not hear, and the sender, with no ack, resends.
    */
   private async sendInOrder(input: NewMessage): Promise<SendResult> {
     let chat = this.chats.get(input.chatId);
     if (!chat) this.chats.set(input.chatId, (chat = { running: new Set(), held: [] }));
     const self = Symbol();
     chat.running.add(self);
-    let stored: Held | null = null;
+    let outcome: { result: SendResult; publish: { seq: number; event: ChatEvent } | null } | undefined;
+    let relayed: Promise<void> | undefined;
     try {
-      const { result, publish } = await this.store(input);
-      if (publish) stored = { ...publish, after: new Set() };
-      return result;
+      outcome = await this.store(input);
     } finally {
       chat.running.delete(self);
       for (const held of chat.held) held.after.delete(self);
-      if (stored) {
-        stored.after = new Set(chat.running);
-        chat.held.push(stored);
+      if (outcome?.publish) {
+        let release!: () => void;
+        relayed = new Promise<void>((resolve) => (release = resolve));
+        chat.held.push({ ...outcome.publish, after: new Set(chat.running), release });
         chat.held.sort((a, b) => a.seq - b.seq);
       }
-      while (chat.held.length && chat.held[0].after.size === 0) this.events.publish(chat.held.shift()!.event);
+      while (chat.held.length && chat.held[0].after.size === 0) {
+        const next = chat.held.shift()!;
+        this.events.publish(next.event);
+        next.release();
+      }
       if (!chat.running.size && !chat.held.length) this.chats.delete(input.chatId);
     }
+    await relayed;
+    // Assigned, or store() threw past the finally.
+    return outcome!.result;
   }
 
   private async store(input: NewMessage): Promise<{ result: SendResult; publish: { seq: number; event: ChatEvent } | null }> {

@@ -98,8 +98,8 @@ describe('An instance killed mid-burst (e2e)', () => {
     await waitFor('the burst to be under way', () => ackedSoFar() >= USERS * 2);
     await dying.kill('SIGKILL');
     expect(ackedSoFar()).toBeLessThan(USERS * BURST);
-    // Each user's send that was waiting for its ack when the instance died.
-    const inFlight = users.map((u) => u.outbox[0]?.clientId);
+    // Some sends were waiting for their ack when the instance died.
+    expect(users.some((u) => u.outbox.length > 0)).toBe(true);
 
     // Every user comes back through nginx (to the survivor), catches up and drains its outbox.
     await waitFor('every outbox to drain on the surviving instance', () => users.every((u) => u.outbox.length === 0 && u.syncs >= 2), 60_000);
@@ -136,11 +136,12 @@ describe('An instance killed mid-burst (e2e)', () => {
         // The user shows the whole conversation once, in order, and heard nothing twice live.
         expect(u.messages().map((m: SupportMessage) => m.id)).toEqual(rows.map((r) => r.id));
         expect(repeatedIds(u.live)).toEqual([]);
-        // The agent, on the survivor all along, heard every user message live, except at most
-        // the one in flight when the instance died (see the next test).
+        // The agent, on the survivor all along, heard every user message live: what the dead
+        // instance acknowledged it had relayed first, and the send in flight when it died was
+        // resent and relayed by the survivor (see the next test).
         const heard = new Set(agents[i].live.map((m) => m.id));
         const unheard = rows.filter((r) => r.client_id.startsWith('u') && !heard.has(r.id)).map((r) => r.client_id);
-        for (const clientId of unheard) expect(clientId).toBe(inFlight[i]);
+        expect(unheard).toEqual([]);
       }
     } finally {
       await db.end();
@@ -148,14 +149,13 @@ describe('An instance killed mid-burst (e2e)', () => {
   }, 120_000);
 
   /**
-   * DEFECT (issue 11, reported): a message an instance committed but died before relaying is
-   * never relayed. The client, which had no ack, resends it with its client_id to the other
-   * instance; that finds it stored and answers with it (right: stored once) but broadcasts
-   * nothing, so an agent whose connection never dropped does not see it until a reload. The
-   * commit is made to land after the instance died by holding the chat's row lock meanwhile.
-   * `it.failing` passes while the defect is there; make it `it` with the fix.
+   * A message an instance committed but died before relaying. The client, which had no ack,
+   * resends it with its client_id to the other instance; that finds it stored, answers with it
+   * (stored once) and relays it again, so an agent whose connection never dropped still hears
+   * it live. The commit is made to land after the instance died by holding the chat's row lock
+   * meanwhile. (Found by this test: the resend used to relay nothing.)
    */
-  it.failing('relays a message the dead instance committed but never relayed, once its client resends it', async () => {
+  it('relays a message the dead instance committed but never relayed, once its client resends it', async () => {
     if (!victim || !survivor) throw new Error('runs after the burst test, which picks the instance to kill');
     // The burst test's victim comes back; this time the other one dies.
     const [dying, living] = [survivor, victim];

@@ -192,7 +192,7 @@ describe('Races on one chat (e2e)', () => {
     socket.disconnect();
   });
 
-  it('stores one agent reply sent from two consoles with the same client_id, and relays it once', async () => {
+  it('stores one agent reply sent from two consoles with the same client_id, and relays it at most once per send', async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const user = await userWithChat();
       const [userSocket, consoleA, consoleB] = await Promise.all([
@@ -215,10 +215,15 @@ describe('Races on one chat (e2e)', () => {
       expect(sent(b)).toEqual(sent(a));
       const { rows } = await db.query('SELECT id FROM support_messages WHERE chat_id = $1 AND client_id = $2', [user.chatId, clientId]);
       expect(rows).toHaveLength(1);
-      // A later reply heard by the user shows the first one's relay has arrived, once.
+      // A later reply heard by the user shows the first one's relays have arrived. A send that
+      // finds the reply stored relays it again (its first relay may have died with an instance),
+      // so the user hears it once or twice, always as the same message, which clients merge.
       const later = sent(await send(consoleB, user.chatId, 'a later reply', `later-${round}`));
       await waitFor('the user to hear the later reply', () => heard.some((e) => e.message.id === later.id));
-      expect(heard.filter((e) => e.message.id === sent(a).id)).toHaveLength(1);
+      const relays = heard.filter((e) => e.message.content === 'the same reply');
+      expect(relays.length).toBeGreaterThanOrEqual(1);
+      expect(relays.length).toBeLessThanOrEqual(2);
+      expect(new Set(relays.map((e) => e.message.id))).toEqual(new Set([sent(a).id]));
       for (const s of [userSocket, consoleA, consoleB]) s.disconnect();
     }
   });
