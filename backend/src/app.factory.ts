@@ -57,6 +57,7 @@ export async function createApp(config: AppConfig, logger?: LoggerService | fals
     .setTitle('Support Chat API')
     .setDescription('REST side of the live-support chat; the socket side is described in the README.')
     .addBearerAuth()
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (sck_…) for /api/server/' }, 'api-key')
     .build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi));
   return app;

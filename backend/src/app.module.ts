@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AgentsModule } from './agents/agents.module';
+import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AssignmentModule } from './assignment/assignment.module';
 import { AuthModule } from './auth/auth.module';
 import { CannedModule } from './canned/canned.module';
@@ -20,6 +21,9 @@ import { LoggingModule } from './logging/logging.module';
 import { MessagesModule } from './messages/messages.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { PrivacyModule } from './privacy/privacy.module';
+import { RetentionModule } from './retention/retention.module';
+import { ServerApiModule } from './server-api/server-api.module';
 import { RatingsModule } from './ratings/ratings.module';
 import { ReportsModule } from './reports/reports.module';
 import { UsersModule } from './users/users.module';
@@ -51,6 +55,10 @@ export class AppModule {
               CannedModule,
               GatewayModule,
               DemoModule,
+              ApiKeysModule,
+              PrivacyModule,
+              ServerApiModule,
+              RetentionModule,
               RatingsModule,
               ReportsModule,
             ]),

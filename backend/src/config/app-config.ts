@@ -48,6 +48,10 @@ export interface AppConfig {
   assignmentGraceMs: number;
   /** Express's `trust proxy`: which hops' X-Forwarded-For to believe for the client's address. */
   trustProxy: string | number;
+  /** Archived chats whose last message is older than this many days are deleted daily; null keeps them forever. */
+  retentionDays: number | null;
+  /** Chats deleted per retention transaction, so no run holds locks for long. */
+  retentionBatchSize: number;
 }
 
 export const APP_ROLES = ['all', 'api', 'worker'] as const;
@@ -158,6 +162,8 @@ export function loadConfig(env: Env): AppConfig {
     agentIdleAwayMs: int(read('AGENT_IDLE_AWAY_MS'), 'AGENT_IDLE_AWAY_MS', 600_000, 1_000, 86_400_000),
     assignmentGraceMs: int(read('ASSIGNMENT_GRACE_MS'), 'ASSIGNMENT_GRACE_MS', 300_000, 1_000, 86_400_000),
     trustProxy: trustProxy(read('TRUST_PROXY')),
+    retentionDays: read('RETENTION_DAYS') === undefined ? null : int(read('RETENTION_DAYS'), 'RETENTION_DAYS', 0, 1, 36_500),
+    retentionBatchSize: int(read('RETENTION_BATCH_SIZE'), 'RETENTION_BATCH_SIZE', 500, 1, 10_000),
   };
 }
 

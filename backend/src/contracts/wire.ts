@@ -281,6 +281,46 @@ export interface ServerToClientEvents {
   rating_created: (event: RatingCreatedEvent) => void;
 }
 
+/** What an API key may do on `/api/server/`: read chats, write messages, export and erase users. */
+export type ApiKeyScope = 'read' | 'write' | 'privacy';
+
+/** An API key as admins see it: never the key itself, only its last four characters. */
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  scopes: ApiKeyScope[];
+  /** Shown as `sck_…` + these four, so an admin can tell keys apart. */
+  last4: string;
+  created_at: string;
+  created_by: AgentRef | null;
+  /** To the minute: a key in steady use updates it at most once a minute. */
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** The answer to creating a key: the only time `key` is ever shown. */
+export interface CreatedApiKey {
+  api_key: ApiKeyView;
+  key: string;
+}
+
+/** A user's chat as the host application's backend reads it over the server API. */
+export interface ServerUserChat extends AdminSupportChat {
+  external_id: string;
+}
+
+/** The retention policy, and what its next run would delete were it to run now. */
+export interface RetentionStatus {
+  /** Null: keep forever (`RETENTION_DAYS` unset). */
+  retention_days: number | null;
+  next_run_at: string | null;
+  /** Archived chats whose last message will be older than the policy at the next run. */
+  would_delete: number | null;
+  /** Chats each run deletes per transaction. */
+  batch_size: number;
+  last_run: { finished_at: string; deleted: number } | null;
+}
+
 /** Events a client sends; each takes an ack callback. */
 export interface ClientToServerEvents {
   subscribe: (payload: { chat_id: string }, ack: (res: Ack) => void) => void;

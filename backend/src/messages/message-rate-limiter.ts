@@ -66,6 +66,19 @@ export class MessageRateLimiter implements OnModuleDestroy {
     this.schedule(false);
   }
 
+  /**
+   * Drops what this instance counts for `sender`, so an erased user's key is not written back to
+   * Redis by the next reconciliation.
+   */
+  forget(sender: string): void {
+    this.tallies.delete(sender);
+  }
+
+  /** The Redis keys that count `sender`, as a SCAN pattern (glob characters in the name escaped). */
+  keyPattern(sender: string): string {
+    return `${this.config.get('redisPrefix')}:rl:msg:${sender.replace(/[*?[\]\\]/g, '\\$&')}:*`;
+  }
+
   /** Adds this instance's new counts to Redis and learns what the other instances admitted. */
   reconcile(now?: number): Promise<void> {
     // One round at a time, each after the one before: a count admitted during a round is in the next.

@@ -8,6 +8,7 @@ import { CannedReplies1796428800000 } from './1796428800000-canned-replies';
 import { PrivateNotes1796515200000 } from './1796515200000-private-notes';
 import { Search1796601600000 } from './1796601600000-search';
 import { Ratings1796688000000 } from './1796688000000-ratings';
+import { Privacy1796860800000 } from './1796860800000-privacy';
 
 /** Listed by hand, in order: TypeORM 1 globs are fragile across the compiled and test trees. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   PrivateNotes1796515200000,
   Search1796601600000,
   Ratings1796688000000,
+  Privacy1796860800000,
 ];
