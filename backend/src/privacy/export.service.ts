@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { once } from 'node:events';
 import { UserDataRegistry } from '../common/user-data';
 import { describeError } from '../logging/log-privacy';
 import { DataSubjects } from './data-subjects';
@@ -28,7 +27,7 @@ export class ExportService {
     res.setHeader('Cache-Control', 'no-store');
     const put = async (text: string): Promise<void> => {
       if (res.destroyed) throw new Error('the reader went away');
-      if (!res.write(text)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (!res.write(text)) await drained(res);
     };
     try {
       await put(`{"format":"support-chat-export","version":1,"exported_at":${JSON.stringify(new Date().toISOString())},`);
@@ -51,4 +50,17 @@ export class ExportService {
       res.destroy();
     }
   }
+}
+
+/** Resolves when the socket can take more, or is gone; leaves no listener behind either way. */
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
