@@ -21,6 +21,7 @@ import { LoggingModule } from './logging/logging.module';
 import { MessagesModule } from './messages/messages.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { SearchModule } from './search/search.module';
 import { PrivacyModule } from './privacy/privacy.module';
 import { RetentionModule } from './retention/retention.module';
 import { ServerApiModule } from './server-api/server-api.module';
@@ -53,6 +54,7 @@ export class AppModule {
               AssignmentModule,
               LabelsModule,
               CannedModule,
+              SearchModule,
               GatewayModule,
               DemoModule,
               ApiKeysModule,

@@ -115,6 +115,13 @@ export class ChatListQuery {
     return row ? this.toItem(row) : null;
   }
 
+  /** Several chats' list items in one statement (search results), by id; unknown ids are left out. */
+  async items(chatIds: string[]): Promise<Map<string, SupportChatListItem>> {
+    if (!chatIds.length) return new Map();
+    const rows: ListRow[] = await this.db.query(`${SELECT} WHERE c.id = ANY($1::uuid[])`, [chatIds]);
+    return new Map(rows.map((row) => [row.id, this.toItem(row)]));
+  }
+
   private toItem(row: ListRow): SupportChatListItem {
     return { ...toItem(row), assignee: this.agents.ref(row.assignee_id) };
   }

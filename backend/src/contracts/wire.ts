@@ -338,3 +338,24 @@ export interface ClientToServerEvents {
   /** Agents only: the console's away switch. */
   set_presence: (payload: { status: 'online' | 'away' }, ack: (res: Ack<{ status: PresenceStatus }>) => void) => void;
 }
+
+/**
+ * One search result (`GET /api/admin/search`): a message that matched, or a user whose email or
+ * name did (`message: null`), with the chat it belongs to.
+ */
+export interface SearchResult {
+  chat: SupportChatListItem;
+  message: AgentSupportMessage | null;
+  /** Plain text around the match (the user's name and email for a user match); never markup. */
+  snippet: string;
+  /**
+   * The matched terms in `snippet` as `[start, end)` offsets in UTF-16 code units (JavaScript
+   * string indices), in order and not overlapping: render `snippet.slice(start, end)` marked.
+   */
+  highlights: [number, number][];
+}
+
+export interface SearchPage {
+  items: SearchResult[];
+  next_cursor: string | null;
+}
