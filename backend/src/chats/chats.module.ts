@@ -11,6 +11,6 @@ import { UserChatController } from './user-chat.controller';
   imports: [AuthModule, MessagesModule, UsersModule],
   controllers: [UserChatController, AdminChatsController],
   providers: [ChatsService, ChatListQuery],
-  exports: [ChatsService],
+  exports: [ChatsService, ChatListQuery],
 })
 export class ChatsModule {}
