@@ -131,13 +131,21 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     this.timer.unref();
   }
 
+  /**
+   * The daily pass for the run due `at`, on whichever instance claims that day first in Redis;
+   * null on the others (and on a repeat the same day).
+   */
+  async runDaily(at: Date): Promise<RetentionRun | null> {
+    const claimed = await this.redis.set(`${this.config.get('redisPrefix')}:retention:${runKey(at)}`, '1', 'EX', 2 * 86_400, 'NX');
+    if (!claimed) return null;
+    const run = await this.run(at);
+    this.logger.log(`retention deleted ${run.deleted} archived chat(s) in ${run.batches.length} batch(es)`);
+    return run;
+  }
+
   private async scheduled(at: Date): Promise<void> {
     try {
-      const claimed = await this.redis.set(`${this.config.get('redisPrefix')}:retention:${runKey(at)}`, '1', 'EX', 2 * 86_400, 'NX');
-      if (claimed) {
-        const { deleted, batches } = await this.run(at);
-        this.logger.log(`retention deleted ${deleted} archived chat(s) in ${batches.length} batch(es)`);
-      }
+      await this.runDaily(at);
     } catch (err) {
       this.logger.warn(`retention run failed; tomorrow's run continues where it stopped: ${describeError(err)}`);
     } finally {
