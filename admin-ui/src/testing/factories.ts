@@ -19,6 +19,7 @@ export function chatItem(overrides: Partial<SupportChatListItem> = {}): SupportC
     archived: false,
     assignee: null,
     labels: [],
+    version: 1,
     ...overrides,
   };
 }

@@ -20,6 +20,7 @@ interface ListRow {
   archived: boolean;
   assignee_id: string | null;
   labels: string[];
+  version: string;
 }
 
 /** Which chats by assignee: any, none, or one agent's. */
@@ -53,7 +54,7 @@ const SELECT = `
   SELECT c.id, c.user_id, u.email AS user_email, u.name AS user_name, c.last_message_at,
          lm.preview AS last_message_preview, lm.sender_type AS last_message_sender,
          lm.admin_id AS last_message_admin_id, lm.sender_name AS last_message_sender_name,
-         c.message_count, c.archived_at IS NOT NULL AS archived, c.assignee_id,
+         c.message_count, c.archived_at IS NOT NULL AS archived, c.assignee_id, c.version,
          ${LABEL_NAMES} AS labels,
          EXISTS (
            SELECT 1 FROM support_messages um
@@ -142,6 +143,7 @@ function toItem(row: ListRow): Omit<SupportChatListItem, 'assignee'> {
     unread: row.unread,
     archived: row.archived,
     labels: row.labels,
+    version: Number(row.version),
   };
 }
 

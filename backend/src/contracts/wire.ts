@@ -58,6 +58,12 @@ export interface SupportChatListItem {
   archived: boolean;
   assignee: AgentRef | null;
   labels: string[];
+  /**
+   * One up with every change to the chat, in the order the changes committed. Items arrive from
+   * several places (pages, the socket, answers to actions) whose order can cross: keep the one
+   * with the highest version.
+   */
+  version: number;
 }
 
 /** An agent as a chat names them. */

@@ -77,6 +77,8 @@ interface SendRow extends MessageRow {
   assignee_id: string | null;
   reopened: boolean;
   labels: string[];
+  /** bigint, as pg returns it. */
+  version: string;
   /** The list item's last message: this one, or for a note the newest message users see. */
   last_message_at: Date | null;
   last_message_preview: string | null;
@@ -85,7 +87,7 @@ interface SendRow extends MessageRow {
   last_message_sender_name: string | null;
 }
 
-const SEND: Statement = { name: 'support_send_message_v3', text: 'SELECT * FROM support_send_message($1, $2, $3, $4, $5, $6, $7)' };
+const SEND: Statement = { name: 'support_send_message_v6', text: 'SELECT * FROM support_send_message($1, $2, $3, $4, $5, $6, $7)' };
 const BY_CLIENT_ID: Statement = {
   name: 'support_message_by_client_id',
   text: `SELECT ${COLUMNS} FROM support_messages WHERE chat_id = $1 AND client_id = $2`,
@@ -213,6 +215,7 @@ export class MessagesService {
           archived: row.archived,
           assignee: this.agents.ref(row.assignee_id),
           labels: row.labels,
+          version: Number(row.version),
         },
         reopened: row.reopened,
         },

@@ -170,6 +170,27 @@ describe('Races on one chat (e2e)', () => {
     // The list puts the chat where the database says it is.
     const tab = await api<SupportChatPage>(server.url, agentToken, `/api/admin/chats?archived=${archived}&limit=200`);
     expect(tab.body.items.map((c) => c.id)).toContain(user.chatId);
+    // Whatever order the archive's answer and the two announcements reached the console in, the
+    // item with the highest version is the chat as stored, and one version is one state.
+    const stored = await db.query<{ version: string; last_message_at: Date }>(
+      'SELECT version, last_message_at FROM support_chats WHERE id = $1',
+      [user.chatId],
+    );
+    const version = Number(stored.rows[0].version);
+    await waitFor('the console to hear the latest version', () =>
+      updates.some((u) => u.chat.id === user.chatId && u.chat.version === version),
+    );
+    const items = [archive.body, ...updates.filter((u) => u.chat.id === user.chatId).map((u) => u.chat)];
+    const newest = items.reduce((a, b) => (b.version > a.version ? b : a));
+    expect({ archived: newest.archived, last_message_at: newest.last_message_at, version: newest.version }).toEqual({
+      archived,
+      last_message_at: stored.rows[0].last_message_at.toISOString(),
+      version,
+    });
+    for (const item of items) {
+      const same = items.filter((other) => other.version === item.version);
+      for (const other of same) expect([other.archived, other.last_message_at]).toEqual([item.archived, item.last_message_at]);
+    }
     const marker = sent(await send(userSocket, user.chatId, 'marker', `marker-${round}`));
     await waitFor('the console to hear the marker', () =>
       updates.some((u) => u.chat.id === user.chatId && u.chat.last_message_at === marker.created_at),

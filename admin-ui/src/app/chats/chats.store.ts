@@ -92,6 +92,8 @@ export class ChatsStore {
   // the page may have been read before they happened.
   private firstPagesInFlight = 0;
   private replay: SupportChatListItem[] = [];
+  /** The newest version of each chat this console has seen. */
+  private readonly versions = new Map<string, number>();
   // Unsent replies per chat, so Escape or a look at another chat does not throw them away.
   private readonly drafts = new Map<string, string>();
   // The first join of the agents' room; after a reconnect, reload() runs once it is joined again.
@@ -238,6 +240,9 @@ export class ChatsStore {
 
   /** Places the server's current view of a chat in every list it belongs to, and no other. */
   upsert(incoming: SupportChatListItem): void {
+    // An item read before a change can arrive after it (an archive's answer overtaken by the
+    // reply that reopened the chat): the version says which is newer.
+    if (!this.isCurrent(incoming)) return;
     if (this.firstPagesInFlight > 0) this.replay.push(incoming);
     // The open chat's view is recorded on the server a moment later; meanwhile the agent is
     // reading it, so it must not flash unread in the list and the tab title.
@@ -322,6 +327,14 @@ export class ChatsStore {
     });
   }
 
+  /** Records the newest version seen of each chat; false for an item older than that. */
+  private isCurrent(item: SupportChatListItem): boolean {
+    const seen = this.versions.get(item.id);
+    if (seen !== undefined && item.version < seen) return false;
+    this.versions.set(item.id, item.version);
+    return true;
+  }
+
   private isOnScreen(chatId: string): boolean {
     return this.openChatId() === chatId && this.document.visibilityState === 'visible';
   }
@@ -349,12 +362,14 @@ export class ChatsStore {
       if (view.label) filter.label = view.label;
       const page = await firstValueFrom(this.api.list(view.tab === 'archived', cursor, filter));
       if (generation !== this.generation) return;
+      // A page read before a live change holds the chat as it was; the live item is placed already.
+      const items = page.items.filter((item) => this.isCurrent(item));
       this.lists.update((lists) => {
         const s = lists[key] ?? EMPTY;
         return {
           ...lists,
           [key]: {
-            items: firstPage ? appendPage([], page.items) : appendPage(s.items, page.items),
+            items: firstPage ? appendPage([], items) : appendPage(s.items, items),
             nextCursor: page.next_cursor,
             loaded: true,
             loading: false,

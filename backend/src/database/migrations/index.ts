@@ -9,6 +9,7 @@ import { PrivateNotes1796515200000 } from './1796515200000-private-notes';
 import { Search1796601600000 } from './1796601600000-search';
 import { Ratings1796688000000 } from './1796688000000-ratings';
 import { Privacy1796860800000 } from './1796860800000-privacy';
+import { ChatVersion1796947200000 } from './1796947200000-chat-version';
 
 /** Listed by hand, in order: TypeORM 1 globs are fragile across the compiled and test trees. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   Search1796601600000,
   Ratings1796688000000,
   Privacy1796860800000,
+  ChatVersion1796947200000,
 ];

@@ -228,6 +228,22 @@ describe('ChatListComponent', () => {
     expect(ids()).toEqual([fresh.id]);
   });
 
+  it("ignores a chat's item older than one it has shown, however late it arrives", async () => {
+    const a = chatItem({ last_message_at: minutesAgo(5), version: 3 });
+    await render([a]);
+    // The reply that reopened the chat (version 5) overtook the archive's item (version 4).
+    const reopened = { ...a, last_message_at: minutesAgo(0), last_message_preview: 'Still there?', version: 5 };
+    socket.serverEmits('chat_updated', { type: 'chat_updated', chat: reopened });
+    socket.serverEmits('chat_updated', { type: 'chat_updated', chat: { ...a, archived: true, version: 4 } });
+    await settle();
+    expect(ids()).toEqual([a.id]);
+    expect(card(a.id).querySelector('.preview')?.textContent?.trim()).toBe('Still there?');
+    // A newer archive is applied: the check is by version, not by kind of change.
+    socket.serverEmits('chat_updated', { type: 'chat_updated', chat: { ...reopened, archived: true, version: 6 } });
+    await settle();
+    expect(ids()).toEqual([]);
+  });
+
   it('brings a chat back into the Archived tab live when it is archived elsewhere', async () => {
     await render([], null, true);
     expect(el.textContent).toContain('No archived chats.');
