@@ -25,10 +25,26 @@ function minifyCssTemplates(): Plugin {
   };
 }
 
+/**
+ * Drops engine.io's WebTransport client (and the stream codec only it uses). The server offers
+ * no WebTransport, so a client never upgrades to it; its code was about 1 KB of the budget.
+ */
+function withoutWebTransport(): Plugin {
+  return {
+    name: 'without-webtransport',
+    transform(code, id) {
+      if (!id.replace(/\\/g, '/').endsWith('engine.io-client/build/esm/transports/index.js')) return null;
+      const out = code.replace(/^import \{ WT \} from .*$/m, '').replace(/^\s*webtransport: WT,$/m, '');
+      if (out.includes('WT')) throw new Error('engine.io-client changed: review the without-webtransport plugin');
+      return { code: out, map: null };
+    },
+  };
+}
+
 // Library build: one ES module for bundlers and `<script type="module">`, one classic script for
 // plain `<script src>`; both carry Lit and socket.io-client so a host page needs nothing else.
 export default defineConfig({
-  plugins: [minifyCssTemplates()],
+  plugins: [minifyCssTemplates(), withoutWebTransport()],
   build: {
     target: 'es2021',
     outDir: 'dist',

@@ -79,7 +79,7 @@ export const wireChecks: {
   catchUp: true,
   newMessage: true,
   messagesRead: true,
-  heard: { new_message: true, messages_read: true, availability: true, typing: true },
+  heard: { new_message: true, messages_read: true, availability: true, typing: true, rating_requested: true },
   accepted: { subscribe: true, send_message: true, typing: true },
   acked: { subscribe: true, send_message: true, typing: true },
 };

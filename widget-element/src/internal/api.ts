@@ -49,6 +49,16 @@ export class SupportApi {
     return this.request<{ updated: number }>('PATCH', '/api/support_chat/mark_read', { up_to: upTo });
   }
 
+  /** Whether the archived conversation still waits for a rating. */
+  ratingStatus(): Promise<{ requested: boolean }> {
+    return this.request('GET', '/api/support_chat/rating');
+  }
+
+  /** Rates the conversation an agent archived (1 to 5); a second rating of one archive is a 409. */
+  rate(score: number, comment: string): Promise<unknown> {
+    return this.request('POST', '/api/support_chat/rating', { score, comment });
+  }
+
   private async request<T>(method: string, path: string, body?: object): Promise<T> {
     const headers: Record<string, string> = { Authorization: `Bearer ${this.token}`, Accept: 'application/json' };
     if (body) headers['Content-Type'] = 'application/json';

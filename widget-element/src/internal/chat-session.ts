@@ -74,6 +74,8 @@ export class ChatSession {
   connected = false;
   /** The team's availability as the server last said; null until it has. */
   availability: Availability | null = null;
+  /** The rating prompt: 1 while asking (an agent archived the chat), 2 once rated, 0 otherwise. */
+  rating = 0;
   /** An agent typing in this chat (their name, when known), until they stop, send or go quiet. */
   agentTyping: { name: string | null } | null = null;
   private agentTypingTimer: ReturnType<typeof setTimeout> | null = null;
@@ -120,6 +122,7 @@ export class ChatSession {
       this.chatId = null;
       this.hasMore = false;
       this.loaded = false;
+      this.rating = 0;
       this.outbox.load(userKey);
     }
     this.api = new SupportApi(server, token, this.options.fetch);
@@ -154,6 +157,9 @@ export class ChatSession {
         this.setAgentTyping(event.typing ? { name: event.sender_name } : null);
       }),
       messagesRead: guard((event) => this.applyRead(event)),
+      ratingRequested: guard((event) => {
+        if (event.chat_id === this.chatId) this.setRating(1);
+      }),
       availability: guard((event) => {
         if (event.status === this.availability) return;
         this.availability = event.status;
@@ -196,6 +202,7 @@ export class ChatSession {
     this.hasMore = false;
     this.loaded = false;
     this.availability = null;
+    this.rating = 0;
     this.listener.changed();
   }
 
@@ -239,9 +246,25 @@ export class ChatSession {
     if (content.length === 0 || content.length > MAX_CONTENT_LENGTH) return false;
     this.stopTyping();
     this.outbox.add({ client_id: newClientId(), content, created_at: new Date().toISOString() });
-    this.listener.changed();
+    // Writing again reopens the chat: the prompt for the archived conversation no longer applies.
+    this.setRating(0);
     void this.flush();
     return true;
+  }
+
+  /** Sends the rating; any refusal (already rated, reopened meanwhile) just ends the prompt. */
+  async rate(score: number, comment: string): Promise<void> {
+    try {
+      await this.api?.rate(score, comment.trim());
+      this.setRating(2);
+    } catch {
+      this.setRating(0);
+    }
+  }
+
+  private setRating(rating: number): void {
+    this.rating = rating;
+    this.listener.changed();
   }
 
   discard(clientId: string): void {
@@ -284,6 +307,8 @@ export class ChatSession {
     const joins = this.fetchedUpTo === null || !chat.has_more || chat.messages.some((m) => m.id === this.fetchedUpTo);
     if (newest && joins) this.fetchedUpTo = newest.id;
     this.add(chat.messages, !firstLoad);
+    // An archive made while this page was away still asks; a failure here only skips the prompt.
+    api.ratingStatus().then((r) => r.requested && generation === this.generation && this.setRating(1), () => undefined);
   }
 
   /**

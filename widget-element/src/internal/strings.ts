@@ -34,6 +34,15 @@ export interface SupportChatStrings {
   availabilityOffline: string;
   /** The line while an agent types a reply; `agent` is their name, when known. */
   typing: (agent?: string) => string;
+  /** The rating prompt's question, after an agent archived the conversation. */
+  rate: string;
+  /** The five choices' names, from 1 (worst) to 5 (best). */
+  scores: string[];
+  /** The label of the optional comment under the choices. */
+  comment: string;
+  sendRating: string;
+  /** Shown in place of the prompt once the rating is stored. */
+  thanks: string;
 }
 
 export const en: SupportChatStrings = {
@@ -63,6 +72,11 @@ export const en: SupportChatStrings = {
   availabilityAway: "We're away for a moment; we'll reply soon",
   availabilityOffline: "We'll reply by email",
   typing: (agent) => `${agent || 'Support'} is typing…`,
+  rate: 'How was this conversation?',
+  scores: ['Very bad', 'Bad', 'Okay', 'Good', 'Very good'],
+  comment: 'Comment (optional)',
+  sendRating: 'Send rating',
+  thanks: 'Thanks for your feedback!',
 };
 
 const registry = new Map<string, Partial<SupportChatStrings>>([['en', en]]);

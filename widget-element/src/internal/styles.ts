@@ -283,6 +283,64 @@ export const styles = css`
     padding: 10px 12px;
     border-top: 1px solid var(--_border);
   }
+  .rating {
+    display: block;
+    margin: 0;
+    font-size: 13px;
+  }
+  fieldset {
+    display: flex;
+    gap: 6px;
+    margin: 0;
+    padding: 0;
+    border: 0;
+  }
+  legend {
+    padding-bottom: 6px;
+    font-weight: 600;
+  }
+  fieldset label {
+    flex: 1;
+  }
+  fieldset input {
+    position: absolute;
+    opacity: 0;
+  }
+  fieldset span:first-of-type {
+    display: block;
+    padding: 6px;
+    border: 1px solid var(--_border);
+    border-radius: 8px;
+    text-align: center;
+    cursor: pointer;
+  }
+  input:checked + span {
+    background: var(--_primary);
+    color: var(--_on-primary);
+  }
+  input:focus-visible + span {
+    outline: 2px solid var(--_focus);
+  }
+  .ends {
+    display: flex;
+    justify-content: space-between;
+    margin: 2px 0 6px;
+    color: var(--_muted-text);
+    font-size: 11px;
+  }
+  .rating textarea {
+    width: 100%;
+    box-sizing: border-box;
+    min-height: 0;
+  }
+  .rating button {
+    margin-top: 6px;
+    padding: 6px 14px;
+    border: 0;
+    border-radius: 8px;
+    background: var(--_primary);
+    color: var(--_on-primary);
+  }
   textarea {
     flex: 1;
     min-height: 40px;

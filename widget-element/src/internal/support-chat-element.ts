@@ -7,7 +7,7 @@ import { scriptOrigin } from './script-origin.js';
 import { Chime } from './sound.js';
 import { resolveStrings, type SupportChatStrings } from './strings.js';
 import { styles } from './styles.js';
-import { TimeFormatter, agentName, messageTemplate, pendingTemplate } from './templates.js';
+import { TimeFormatter, agentName, messageTemplate, pendingTemplate, ratingTemplate } from './templates.js';
 import { socketTransport, type TransportFactory } from './transport.js';
 import { MAX_CONTENT_LENGTH, type SupportMessage } from './types.js';
 
@@ -75,6 +75,10 @@ function storage(): Storage | null {
  * offline (plain text; `data-status="online|away|offline"`); absent until the server has said.
  * @csspart typing - "Ana is typing…" above the input while an agent types a reply (plain text); gone
  * 6 s after their last signal, and at once when they stop, send or the connection drops.
+ * @csspart rating - After an agent archives the conversation: a form asking "How was this
+ * conversation?" with five choices (radios, 1 "Very bad" to 5 "Very good"), an optional comment and
+ * a send button; then "Thanks for your feedback!" in its place. Shown once per archive (also on
+ * reload while unrated); gone when the user writes again. Plain text.
  * @csspart input - The message textarea.
  * @csspart send - The send button.
  *
@@ -165,6 +169,7 @@ export class SupportChatElement extends LitElement {
     },
   );
   private lastUnread = 0;
+  private lastRating = 0;
   private readonly times = new TimeFormatter();
   private scrollToEnd = false;
   private focusWasInside = false;
@@ -251,6 +256,8 @@ export class SupportChatElement extends LitElement {
       this.scrollToEnd = false;
       this.log.scrollTop = this.log.scrollHeight;
     }
+    // Screen readers hear the question when it appears, wherever the focus is.
+    if (this.session.rating !== this.lastRating && (this.lastRating = this.session.rating) === 1) this.announcement = this.text.rate;
     const unread = this.session.unreadCount;
     if (unread !== this.lastUnread) {
       this.lastUnread = unread;
@@ -337,6 +344,12 @@ export class SupportChatElement extends LitElement {
     this.textarea.value = '';
     this.textarea.style.height = '';
     this.scrollToEnd = true;
+  }
+
+  private onRate(event: SubmitEvent): void {
+    event.preventDefault();
+    const data = new FormData(event.target as HTMLFormElement);
+    void this.session.rate(Number(data.get('score')), String(data.get('comment')));
   }
 
   private async onScroll(): Promise<void> {
@@ -444,6 +457,7 @@ export class SupportChatElement extends LitElement {
         ${session.agentTyping
           ? html`<p part="typing" class="typing">${t.typing(session.agentTyping.name ?? undefined)}</p>`
           : nothing}
+        ${session.rating ? ratingTemplate(t, session.rating, (e) => this.onRate(e)) : nothing}
         <form @submit=${this.onSubmit}>
           <label class="visually-hidden" for="input">${t.inputLabel}</label>
           <textarea

@@ -50,6 +50,28 @@ export function messageTemplate(m: SupportMessage, t: SupportChatStrings, time: 
   </li>`;
 }
 
+/**
+ * The rating prompt (1: asking, 2: thanks). Native radios make it one stop for Tab with arrows
+ * between the choices; each choice's name is "3 Okay" to a screen reader, the number on screen.
+ */
+export function ratingTemplate(t: SupportChatStrings, rating: number, submit: (e: SubmitEvent) => void) {
+  return rating > 1
+    ? html`<p part="rating" class="rating" role="status">${t.thanks}</p>`
+    : html`<form part="rating" class="rating" @submit=${submit}>
+        <fieldset>
+          <legend>${t.rate}</legend>
+          ${t.scores.map(
+            (name, i) =>
+              html`<label><input type="radio" name="score" value=${i + 1} required /><span>${i + 1}</span
+                ><span class="visually-hidden">${name}</span></label>`,
+          )}
+        </fieldset>
+        <div class="ends" aria-hidden="true"><span>${t.scores[0]}</span><span>${t.scores[4]}</span></div>
+        <textarea name="comment" rows="1" maxlength="1000" aria-label=${t.comment} placeholder=${t.comment}></textarea>
+        <button type="submit">${t.sendRating}</button>
+      </form>`;
+}
+
 export function pendingTemplate(p: PendingMessage, t: SupportChatStrings, connected: boolean, discard: () => void) {
   const status = p.failed ? t.notSent : connected ? t.sending : t.waitingForConnection;
   return html`<li

@@ -7,6 +7,7 @@ import type {
   NewMessageEvent,
   ServerToClientEvents,
   SupportMessage,
+  RatingRequestedEvent,
   TypingEvent,
 } from './types.js';
 
@@ -20,6 +21,8 @@ export interface TransportHandlers {
   /** The team's availability: sent on connecting and whenever it changes. */
   availability(event: AvailabilityEvent): void;
   typing(event: TypingEvent): void;
+  /** An agent archived the chat: ask for a rating. */
+  ratingRequested(event: RatingRequestedEvent): void;
 }
 
 /** What the chat session needs from the realtime channel; a fake one stands in for unit tests. */
@@ -67,6 +70,7 @@ export const socketTransport: TransportFactory = (server, token, handlers) => {
   socket.on('messages_read', (event) => handlers.messagesRead(event));
   socket.on('availability', (event) => handlers.availability(event));
   socket.on('typing', (event) => handlers.typing(event));
+  socket.on('rating_requested', (event) => handlers.ratingRequested(event));
 
   return {
     get connected() {

@@ -72,7 +72,14 @@ export interface TypingEvent {
   private?: boolean;
 }
 
+/** An agent archived the chat: the user may rate the conversation. */
+export interface RatingRequestedEvent {
+  type: 'rating_requested';
+  chat_id: string;
+}
+
 export interface ServerToClientEvents {
+  rating_requested: (event: RatingRequestedEvent) => void;
   new_message: (event: NewMessageEvent) => void;
   messages_read: (event: MessagesReadEvent) => void;
   availability: (event: AvailabilityEvent) => void;
