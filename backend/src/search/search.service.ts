@@ -5,69 +5,16 @@ import { ChatListQuery, decodeCursor, encodeCursor } from '../chats/chat-list.qu
 import { ChatsService } from '../chats/chats.service';
 import { DomainError } from '../common/domain-error';
 import { isStorableText } from '../common/text';
-import type { AdminSupportChat, SearchPage, SearchResult, SenderType } from '../contracts/wire';
+import type { AdminSupportChat, SearchPage, SearchResult } from '../contracts/wire';
 import { toWire } from '../messages/messages.service';
 import { SEARCH_PAGE } from './dto/search.dto';
+import { hitsParams, hitsSql, type HitRow } from './search.query';
 import { findAll, queryLexemes, snippetAt } from './highlight';
 
 /** Opening a chat at a message: this many older messages above it for context… */
 export const AROUND_BEFORE = 20;
 /** …and at most this many messages in the page. */
 export const AROUND_MAX = 1000;
-
-interface HitRow {
-  t: Date;
-  key: string;
-  chat_id: string;
-  /** Null for a user match. */
-  id: string | null;
-  content: string | null;
-  sender_type: SenderType | null;
-  read_at: Date | null;
-  created_at: Date | null;
-  client_id: string | null;
-  admin_id: string | null;
-  sender_name: string | null;
-  private: boolean | null;
-  /** ts_parse('default', content): each token's type and text. */
-  tokids: number[] | null;
-  tokens: string[] | null;
-  /** Where the query's lexemes stand in the message's tsvector. */
-  positions: number[] | null;
-}
-
-/**
- * Both sides are newest first by (time, id) and each is cut at the page size before they are
- * merged, so a page reads at most twice its size however many rows match. Messages: the GIN
- * index for rare words, or a walk back along the messages' time index for common ones (the
- * planner picks by the word's frequency). Users: the trigram indexes on lower(email) and
- * lower(name). The snippet's tokens are parsed only for the page's rows.
- */
-function hitsSql(cursor: boolean): string {
-  const after = (t: string, id: string) => (cursor ? `AND (${t}, ${id}) < ($5::timestamptz, $6::uuid)` : '');
-  return `
-  SELECT h.t, h.key, h.chat_id, m.id, m.content, m.sender_type, m.read_at, m.created_at, m.client_id,
-         m.admin_id, m.sender_name, m.private, p.tokids, p.tokens,
-         ARRAY(SELECT unnest(v.positions) FROM unnest(m.search) v WHERE v.lexeme = ANY($4::text[])) AS positions
-  FROM (
-    (SELECT m.created_at AS t, m.id AS key, m.chat_id, true AS is_message
-     FROM support_messages m
-     WHERE m.search @@ websearch_to_tsquery('english', $1) ${after('m.created_at', 'm.id')}
-     ORDER BY m.created_at DESC, m.id DESC LIMIT $2)
-    UNION ALL
-    (SELECT COALESCE(c.last_message_at, c.created_at), c.id, c.id, false
-     FROM users u JOIN support_chats c ON c.user_id = u.id
-     WHERE (lower(u.email) LIKE $3 OR lower(u.name) LIKE $3) ${after('COALESCE(c.last_message_at, c.created_at)', 'c.id')}
-     ORDER BY COALESCE(c.last_message_at, c.created_at) DESC, c.id DESC LIMIT $2)
-    ORDER BY t DESC, key DESC LIMIT $2
-  ) h
-  LEFT JOIN support_messages m ON h.is_message AND m.id = h.key
-  LEFT JOIN LATERAL (
-    SELECT array_agg(t.tokid ORDER BY t.n) AS tokids, array_agg(t.token ORDER BY t.n) AS tokens
-    FROM ts_parse('default', m.content) WITH ORDINALITY t(tokid, token, n)
-  ) p ON m.id IS NOT NULL
-  ORDER BY h.t DESC, h.key DESC`;
-}
 
 /**
  * Search over message content (notes included: agents only) and users' emails and names, and
@@ -88,9 +35,7 @@ export class SearchService {
     if (cursor && cursor.t === null) throw new DomainError('invalid_content', 'Malformed cursor');
     const lexemes = await this.check(q);
 
-    const params: unknown[] = [q, limit + 1, `%${likeEscape(q.toLowerCase())}%`, lexemes];
-    if (cursor) params.push(cursor.t, cursor.id);
-    const rows: HitRow[] = await this.db.query(hitsSql(Boolean(cursor)), params);
+    const rows: HitRow[] = await this.db.query(hitsSql(Boolean(cursor)), hitsParams(q, limit + 1, lexemes, cursor));
     const page = rows.slice(0, limit);
     const chats = await this.list.items([...new Set(page.map((r) => r.chat_id))]);
 
@@ -159,9 +104,4 @@ export class SearchService {
     if (!row) throw new DomainError('not_found', 'No such message in this chat');
     return this.chats.openForAgent(chatId, undefined, Math.min(row.newer + AROUND_BEFORE, AROUND_MAX), view);
   }
-}
-
-/** `q` taken literally inside LIKE: its own %, _ and \ are not wildcards. */
-function likeEscape(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

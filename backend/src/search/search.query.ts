@@ -1,0 +1,106 @@
+import type { SenderType } from '../contracts/wire';
+
+/** A hit: a message (with its tokens, to mark the words) or a user's chat. */
+export interface HitRow {
+  t: Date;
+  key: string;
+  chat_id: string;
+  /** Null for a user match. */
+  id: string | null;
+  content: string | null;
+  sender_type: SenderType | null;
+  read_at: Date | null;
+  created_at: Date | null;
+  client_id: string | null;
+  admin_id: string | null;
+  sender_name: string | null;
+  private: boolean | null;
+  /** ts_parse('default', content): each token's type and text. */
+  tokids: number[] | null;
+  tokens: string[] | null;
+  /** Where the query's lexemes stand in the message's tsvector. */
+  positions: number[] | null;
+}
+
+/**
+ * How many of the newest messages (from the cursor) are read in time order before the GIN index
+ * is asked instead: a word in one message of 250 fills a page within them.
+ */
+export const RECENT_WINDOW = 5000;
+
+/**
+ * The hits of one page (parameters from hitsParams). Both sides are newest first by (time, id)
+ * and each is cut at the page size before they are merged, so a page reads at most twice its
+ * size however many rows match; the snippet's tokens are parsed only for the page's rows.
+ *
+ * Messages are found one of two ways, decided by the data rather than by the planner's estimate
+ * (a word Postgres has no statistics for looks far more common than it is, and the planner would
+ * then walk two million rows to find twenty). First the newest RECENT_WINDOW messages are read
+ * along the time index, keeping those that match: for a common word that fills the page. When it
+ * does not, the word is rare enough for the GIN index: every match, then sorted (`+ interval '0'`
+ * keeps the planner off the time index there). Users: the trigram indexes on lower(email) and
+ * lower(name).
+ */
+export function hitsSql(cursor: boolean): string {
+  const after = (t: string, id: string) => (cursor ? `AND (${t}, ${id}) < ($5::timestamptz, $6::uuid)` : '');
+  const tq = `websearch_to_tsquery('english', $1)`;
+  return `
+  WITH recent AS MATERIALIZED (
+    SELECT w.created_at, w.id, w.chat_id
+    FROM (
+      SELECT m.created_at, m.id, m.chat_id, m.search FROM support_messages m
+      WHERE true ${after('m.created_at', 'm.id')}
+      ORDER BY m.created_at DESC, m.id DESC LIMIT ${RECENT_WINDOW}
+    ) w
+    WHERE w.search @@ ${tq}
+    ORDER BY w.created_at DESC, w.id DESC LIMIT $2
+  ), filled AS (
+    SELECT count(*) >= $2 AS page FROM recent
+  )
+  SELECT h.t, h.key, h.chat_id, m.id, m.content, m.sender_type, m.read_at, m.created_at, m.client_id,
+         m.admin_id, m.sender_name, m.private, p.tokids, p.tokens,
+         ARRAY(SELECT unnest(v.positions) FROM unnest(m.search) v WHERE v.lexeme = ANY($4::text[])) AS positions
+  FROM (
+    (SELECT r.created_at AS t, r.id AS key, r.chat_id, true AS is_message FROM recent r WHERE (SELECT page FROM filled))
+    UNION ALL
+    (SELECT m.created_at, m.id, m.chat_id, true
+     FROM support_messages m
+     WHERE NOT (SELECT page FROM filled) AND m.search @@ ${tq} ${after('m.created_at', 'm.id')}
+     ORDER BY m.created_at + interval '0' DESC, m.id DESC LIMIT $2)
+    UNION ALL
+    (SELECT c.t, c.id, c.id, false
+     FROM users u
+     -- The LIMIT keeps this a lookup per matching user: a hash join would read every chat.
+     CROSS JOIN LATERAL (
+       SELECT COALESCE(c.last_message_at, c.created_at) AS t, c.id FROM support_chats c WHERE c.user_id = u.id LIMIT 1
+     ) c
+     WHERE $3::text IS NOT NULL AND (lower(u.email) LIKE $3 OR lower(u.name) LIKE $3) ${after('c.t', 'c.id')}
+     ORDER BY c.t DESC, c.id DESC LIMIT $2)
+    ORDER BY t DESC, key DESC LIMIT $2
+  ) h
+  LEFT JOIN support_messages m ON h.is_message AND m.id = h.key
+  LEFT JOIN LATERAL (
+    SELECT array_agg(t.tokid ORDER BY t.n) AS tokids, array_agg(t.token ORDER BY t.n) AS tokens
+    FROM ts_parse('default', m.content) WITH ORDINALITY t(tokid, token, n)
+  ) p ON m.id IS NOT NULL
+  ORDER BY h.t DESC, h.key DESC`;
+}
+
+/**
+ * A user's email or name matches from three characters: trigrams need three, and two letters
+ * ("an") are in most names.
+ */
+export const MIN_FRAGMENT = 3;
+
+/** $1 the query, $2 how many rows to read, $3 the LIKE pattern (null: no user matching), $4 the query's lexemes, $5 and $6 the cursor. */
+export function hitsParams(q: string, rows: number, lexemes: string[], cursor: { t: string | null; id: string } | null): unknown[] {
+  const like = q.length >= MIN_FRAGMENT ? `%${likeEscape(q.toLowerCase())}%` : null;
+  const params: unknown[] = [q, rows, like, lexemes];
+  if (cursor) params.push(cursor.t, cursor.id);
+  return params;
+}
+
+/** `q` taken literally inside LIKE: its own %, _ and \ are not wildcards. */
+function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
