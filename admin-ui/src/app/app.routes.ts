@@ -40,6 +40,11 @@ export const routes: Routes = [
         loadChildren: () => import('./canned/canned.routes').then((m) => m.CANNED_ROUTES),
       },
       {
+        path: 'api-keys',
+        canActivate: [adminGuard],
+        loadChildren: () => import('./api-keys/api-keys.routes').then((m) => m.API_KEYS_ROUTES),
+      },
+      {
         path: 'profile',
         loadChildren: () => import('./profile/profile.routes').then((m) => m.PROFILE_ROUTES),
       },
