@@ -197,6 +197,9 @@ describe('export and erase (e2e)', () => {
     expect(inRedis.some((l) => l.includes(`:rl:msg:user:${u.sub}`))).toBe(true);
     expect(inRedis.some((l) => l.startsWith('stream') && l.endsWith(u.email))).toBe(true);
 
+    // A socket the user has open through the erase.
+    const stale = await t.connect(u.token);
+    expect(await emitAck(stale, 'subscribe', { chat_id: u.chatId })).toEqual({ ok: true });
     const erased = firstValueFrom(
       t.app.get(ChatEvents).events$.pipe(
         filter((e): e is Extract<ChatEvent, { kind: 'user_erased' }> => e.kind === 'user_erased' && e.externalId === u.sub),
@@ -215,6 +218,11 @@ describe('export and erase (e2e)', () => {
     ]);
     // Finished: the user is unknown now, as anyone never seen.
     expect((await erase(u.sub)).status).toBe(404);
+
+    // The open socket keeps the old chat until it reconnects: nothing it sends is stored.
+    expect(await emitAck(stale, 'send_message', { chat_id: u.chatId, content: 'still there?' })).toEqual({ ok: false, error: 'not_found' });
+    stale.disconnect();
+    expect(await dbTraces(db, needles)).toEqual([]);
 
     // The widget still holding their token starts an empty chat, over REST and the socket.
     const fresh = await t.http('/api/support_chat', { token: u.token });

@@ -192,6 +192,21 @@ describe('server API (e2e)', () => {
     expect(own.body.messages.map((m: { content: string }) => m.content)).toEqual(['hello from the widget', 'Ana here, via the CRM', 'Your refund was issued', 'Ping']);
   });
 
+  it('gives a user who never opened the widget a chat on the first post', async () => {
+    const sub = `quiet-${Date.now()}`;
+    // A socket that only looked around made the user, but no chat.
+    const socket = await t.connect(t.userToken({ sub }));
+    expect(await emitAck(socket, 'subscribe', { chat_id: '00000000-0000-4000-8000-000000000000' })).toEqual({ ok: false, error: 'forbidden' });
+    const none = await server(`/users/${sub}/chat`, keys.read!.key);
+    expect(none.status).toBe(404);
+    expect(none.body.message).toBe('This user has no chat yet');
+    const posted = await server(`/users/${sub}/messages`, keys.write!.key, { method: 'POST', body: { content: 'Welcome aboard' } });
+    expect(posted.status).toBe(201);
+    const chat = await server(`/users/${sub}/chat`, keys.read!.key);
+    expect(chat.body).toMatchObject({ id: posted.body.chat_id, external_id: sub });
+    expect(chat.body.messages.map((m: AgentSupportMessage) => m.content)).toEqual(['Welcome aboard']);
+  });
+
   it('refuses a post with reasons: unknown user 404, bad agent or content 400', async () => {
     const u = await user();
     const deactivated = await addAgent(t, admin, 'Gone');
