@@ -146,7 +146,7 @@ describe('export and erase (e2e)', () => {
     expect((await exportOf('nobody-at-all')).body).toEqual({ statusCode: 404, message: 'No user with this external_id', error: 'Not Found' });
   });
 
-  it('streams a 5,000-message export in chunks, reading messages in keyset pages', async () => {
+  it('streams a 5,000-message export in chunks, reading messages in keyset pages, and erases it in pages', async () => {
     const sub = `long-${Date.now()}`;
     const token = t.userToken({ sub });
     const chatId = (await t.http('/api/support_chat/messages', { method: 'POST', token, body: { content: 'first' } })).body.chat_id;
@@ -182,6 +182,14 @@ describe('export and erase (e2e)', () => {
     expect(new Set(doc.messages.map((m: { id: string }) => m.id)).size).toBe(5001);
     // 5,001 messages in pages of 500: eleven reads, never one for the whole history.
     expect(pages).toBe(11);
+
+    // Its erase deletes the history a page of 5,000 at a time.
+    const erasing = jest.spyOn(db, 'query');
+    expect((await erase(sub)).status).toBe(204);
+    const deletes = erasing.mock.calls.filter(([sql]) => typeof sql === 'string' && sql.startsWith('DELETE FROM support_messages')).length;
+    erasing.mockRestore();
+    expect(deletes).toBe(2);
+    expect(await db.query(`SELECT count(*)::int AS n FROM support_messages WHERE chat_id = $1`, [chatId])).toEqual([{ n: 0 }]);
   });
 
   it('erases a user, leaving no row, job or Redis key that names them, and a token for them starts afresh', async () => {
@@ -197,6 +205,7 @@ describe('export and erase (e2e)', () => {
     expect(inRedis.some((l) => l.includes(`:rl:msg:user:${u.sub}`))).toBe(true);
     expect(inRedis.some((l) => l.startsWith('stream') && l.endsWith(u.email))).toBe(true);
 
+    const earlier = (await db.query(`SELECT id FROM support_erasures`)).map((r: { id: string }) => r.id);
     // A socket the user has open through the erase.
     const stale = await t.connect(u.token);
     expect(await emitAck(stale, 'subscribe', { chat_id: u.chatId })).toEqual({ ok: true });
@@ -212,7 +221,7 @@ describe('export and erase (e2e)', () => {
 
     expect(await dbTraces(db, needles)).toEqual([]);
     expect(await redisTraces(redis, t.config.redisPrefix, needles)).toEqual([]);
-    const audit: Record<string, unknown>[] = await db.query(`SELECT * FROM support_erasures WHERE api_key_id = $1`, [privacy.api_key.id]);
+    const audit: Record<string, unknown>[] = await db.query(`SELECT * FROM support_erasures WHERE NOT (id = ANY($1::uuid[]))`, [earlier]);
     expect(audit).toEqual([
       { id: expect.any(String), user_id: null, chat_id: null, api_key_id: privacy.api_key.id, started_at: expect.any(Date), finished_at: expect.any(Date), attempts: 1 },
     ]);

@@ -141,6 +141,21 @@ export class ChatsService {
     });
   }
 
+  /**
+   * A reply from the host application's backend under a bot's name (the server API): an agent's
+   * reply in every effect, with no agent behind it. `sender` keys its allowance (an API key).
+   */
+  sendAsBot(sender: string, botName: string, chatId: string, content: string, clientId?: string): Promise<AgentSupportMessage> {
+    return this.store(sender, undefined, {
+      chatId,
+      senderType: 'admin',
+      adminId: null,
+      senderName: botName.trim(),
+      content: content.trim(),
+      clientId: clientId ?? null,
+    });
+  }
+
   async recordView(chatId: string): Promise<number> {
     const { found, updated } = await this.messages.recordAgentView(chatId);
     if (!found) throw new DomainError('not_found', 'Chat not found');

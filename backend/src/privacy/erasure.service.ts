@@ -6,6 +6,8 @@ import { UserDataRegistry, type DataSubject } from '../common/user-data';
 import { DataSubjects } from './data-subjects';
 import { RedisTraces } from './redis-traces';
 
+const HISTORY_PAGE = 5000;
+
 /**
  * Erases a user: everything every feature holds about them, their chat and its history, the
  * jobs and Redis keys that name them, and last the user row itself.
@@ -43,7 +45,8 @@ export class ErasureService {
     const subject: DataSubject = { ...found, chatId: found.chatId ?? chat_id };
 
     for (const part of this.registry.list()) await part.erase?.(subject);
-    // Messages, notes, email records, activity lines and label links go with the chat.
+    if (subject.chatId) await this.deleteHistory(subject.chatId);
+    // The rest (email records, activity lines, label links, archives) goes with the chat.
     await this.db.query(`DELETE FROM support_chats WHERE user_id = $1`, [subject.userId]);
     if (subject.chatId) await this.redis.removeChatJobs(subject.chatId);
     await this.redis.removeRateLimits(externalId);
@@ -62,6 +65,18 @@ export class ErasureService {
     if (!erased) return;
     this.logger.log(`erasure ${erasureId} finished`);
     this.events.publish({ kind: 'user_erased', externalId });
+  }
+
+  /** Messages and notes a page at a time, so a long history never holds its locks in one long statement. */
+  private async deleteHistory(chatId: string): Promise<void> {
+    const [{ n }]: { n: number }[] = await this.db.query(`SELECT count(*)::int AS n FROM support_messages WHERE chat_id = $1`, [chatId]);
+    for (let page = 0; page <= n / HISTORY_PAGE; page++) {
+      const [, deleted]: [unknown, number] = await this.db.query(
+        `DELETE FROM support_messages WHERE id IN (SELECT id FROM support_messages WHERE chat_id = $1 LIMIT $2)`,
+        [chatId, HISTORY_PAGE],
+      );
+      if (deleted < HISTORY_PAGE) return;
+    }
   }
 }
 

@@ -8,8 +8,6 @@ import { ChatEvents } from '../common/chat-events';
 import { DomainError } from '../common/domain-error';
 import type { DataSubject } from '../common/user-data';
 import type { AgentSupportMessage, ServerUserChat } from '../contracts/wire';
-import { MessageRateLimiter } from '../messages/message-rate-limiter';
-import { MessagesService } from '../messages/messages.service';
 import { DataSubjects } from '../privacy/data-subjects';
 import type { ServerMessageDto } from './dto/server-message.dto';
 
@@ -25,8 +23,6 @@ export class ServerApiService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly subjects: DataSubjects,
     private readonly chats: ChatsService,
-    private readonly messages: MessagesService,
-    private readonly limiter: MessageRateLimiter,
     private readonly agents: AgentDirectory,
     private readonly events: ChatEvents,
   ) {}
@@ -46,29 +42,8 @@ export class ServerApiService {
       const chatId = await this.chatOf(subject);
       return this.chats.sendAsAgent({ kind: 'agent', adminId: agent.id, email: agent.email, exp: 0 }, chatId, body.content, body.client_id);
     }
-    const chatId = await this.chatOf(subject);
     // A key has its own allowance, as an agent has.
-    const sender = `api:${caller.keyId}`;
-    if (!this.limiter.tryConsume(sender)) {
-      const stored = body.client_id ? await this.messages.byClientId(chatId, body.client_id) : null;
-      if (stored) return stored;
-      throw new DomainError('rate_limited');
-    }
-    try {
-      const { message, created } = await this.messages.send({
-        chatId,
-        senderType: 'admin',
-        adminId: null,
-        senderName: (body.sender_name ?? caller.name).trim(),
-        content: body.content.trim(),
-        clientId: body.client_id ?? null,
-      });
-      if (!created) this.limiter.refund(sender);
-      return message;
-    } catch (err) {
-      this.limiter.refund(sender);
-      throw err;
-    }
+    return this.chats.sendAsBot(`api:${caller.keyId}`, body.sender_name ?? caller.name, await this.chatOf(subject), body.content, body.client_id);
   }
 
   /** A user the host knows but who never opened the widget gets their chat now. */
