@@ -45,6 +45,10 @@ export const routes: Routes = [
         loadChildren: () => import('./api-keys/api-keys.routes').then((m) => m.API_KEYS_ROUTES),
       },
       {
+        path: 'search',
+        loadChildren: () => import('./search/search.routes').then((m) => m.SEARCH_ROUTES),
+      },
+      {
         path: 'profile',
         loadChildren: () => import('./profile/profile.routes').then((m) => m.PROFILE_ROUTES),
       },

@@ -17,6 +17,7 @@ import { NotifierService } from '../core/notifier.service';
 import { SocketService } from '../core/socket.service';
 import { LabelsCatalogue } from '../chats/chat-list/labels-catalogue.service';
 import { PresenceStore } from './presence.store';
+import { SearchBoxComponent } from '../search/search-box.component';
 
 const STATUS_LABEL = {
   online: 'Live',
@@ -33,7 +34,7 @@ const PRESENCE_LABEL = { online: 'Online', away: 'Away', offline: 'Offline' } as
  */
 @Component({
   selector: 'app-shell',
-  imports: [RouterOutlet, RouterLink, RouterLinkActive],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, SearchBoxComponent],
   providers: [ChatsStore, LabelsCatalogue, PresenceStore],
   templateUrl: './shell.component.html',
   styleUrl: './shell.component.css',

@@ -26,6 +26,7 @@ import { ComposerComponent } from './composer.component';
 import { CustomerPanelComponent } from './customer-panel.component';
 import { groupByDay } from './message-list';
 import { activityLine, buildTimeline } from './timeline';
+import { revealMessage } from '../../search/reveal-message';
 
 // Within this many pixels of an edge counts as "at" it: sub-pixel scroll positions and
 // momentum scrolling on tablets rarely land exactly on 0.
@@ -59,6 +60,11 @@ export class ChatDetailComponent {
 
   /** The chat id, bound from the route. */
   readonly id = input.required<string>();
+  /** A message to open the chat at (a search result), from `?message=`. */
+  readonly message = input<string | undefined>();
+  protected readonly targetId = this.store.targetId;
+  protected readonly targetMissing = this.store.targetMissing;
+  private revealed: string | null = null;
 
   protected readonly header = this.store.header;
   protected readonly pending = this.store.pending;
@@ -95,9 +101,10 @@ export class ChatDetailComponent {
   constructor() {
     effect(() => {
       const id = this.id();
+      const message = this.message() ?? null;
       untracked(() => {
-        this.stickToBottom = true;
-        void this.store.open(id);
+        this.stickToBottom = !message;
+        void this.store.open(id, message);
       });
     });
     effect(() => {
@@ -106,6 +113,16 @@ export class ChatDetailComponent {
       this.pending();
       this.customerTyping();
       afterNextRender(() => this.followBottom(), { injector: this.injector });
+    });
+    effect(() => {
+      // Once per target: later messages must not pull the agent back to it.
+      const target = this.targetId();
+      const loaded = this.messages().some((m) => m.id === target);
+      if (!target || target === this.revealed || !loaded) return;
+      this.revealed = target;
+      afterNextRender(() => revealMessage(this.scroller()?.nativeElement, target), {
+        injector: this.injector,
+      });
     });
   }
 

@@ -1,4 +1,4 @@
-import { DOCUMENT, DestroyRef, Injectable, inject, signal } from '@angular/core';
+import { DOCUMENT, DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { HttpErrorResponse } from '@angular/common/http';
 import { firstValueFrom } from 'rxjs';
@@ -18,6 +18,7 @@ import { markAgentMessagesRead, mergeMessages } from './message-list';
 import { mergeActivity } from './timeline';
 import { TypingIndicator } from './typing';
 import { failureText } from './send-failure';
+import { SearchApi } from '../../search/search-api.service';
 
 export interface ChatHeader {
   user_id: string;
@@ -54,6 +55,7 @@ const RECORD_VIEW_DELAY_MS = 1_000;
 @Injectable()
 export class ChatDetailStore {
   private readonly api = inject(ChatsApi);
+  private readonly search = inject(SearchApi);
   private readonly socket = inject(SocketService);
   private readonly chats = inject(ChatsStore);
   private readonly document = inject(DOCUMENT);
@@ -77,6 +79,13 @@ export class ChatDetailStore {
   readonly loadingOlder = signal(false);
   readonly status = signal<LoadStatus>('loading');
   readonly archiving = signal(false);
+  /** The message the chat was opened at (a search result): loaded with it, shown marked. */
+  readonly targetId = signal<string | null>(null);
+  /** Opened at a message the page does not reach (over a thousand messages back). */
+  readonly targetMissing = computed(() => {
+    const target = this.targetId();
+    return this.status() === 'ready' && !!target && !this.messages().some((m) => m.id === target);
+  });
   /** "Customer is typing…": live `typing` from the user's side of this chat. */
   private readonly customerTypingIndicator = new TypingIndicator();
   readonly customerTyping = this.customerTypingIndicator.active;
@@ -144,10 +153,14 @@ export class ChatDetailStore {
     });
   }
 
-  async open(chatId: string): Promise<void> {
-    if (chatId === this.chatId) return;
+  async open(chatId: string, target: string | null = null): Promise<void> {
+    if (chatId === this.chatId) {
+      this.targetId.set(target);
+      return;
+    }
     this.close();
     this.chatId = chatId;
+    this.targetId.set(target);
     this.header.set(null);
     this.messages.set([]);
     this.activity.set([]);
@@ -295,7 +308,10 @@ export class ChatDetailStore {
     this.viewOwed = !view;
     if (view) this.chats.markViewed(chatId);
     try {
-      const chat = await firstValueFrom(this.api.get(chatId, { view }));
+      const target = this.targetId();
+      const chat = await firstValueFrom(
+        target ? this.search.around(chatId, target, view) : this.api.get(chatId, { view }),
+      );
       if (chatId !== this.chatId) return;
       this.applyChat(chat);
       this.hasMore.set(chat.has_more);
