@@ -28,6 +28,7 @@ import { ServerApiModule } from './server-api/server-api.module';
 import { RatingsModule } from './ratings/ratings.module';
 import { ReportsModule } from './reports/reports.module';
 import { UsersModule } from './users/users.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -44,6 +45,8 @@ export class AppModule {
         CommonModule,
         HealthModule,
         NotificationsModule.forRole(config.role),
+        // Webhooks split like the emails: the API side queues deliveries, workers send them.
+        WebhooksModule.forRole(config.role),
         // A worker serves only health, metrics and unsubscribe links; it sends the emails.
         ...(config.role === 'worker' ? [] : [
               AuthModule,

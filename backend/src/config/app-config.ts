@@ -48,6 +48,14 @@ export interface AppConfig {
   assignmentGraceMs: number;
   /** Express's `trust proxy`: which hops' X-Forwarded-For to believe for the client's address. */
   trustProxy: string | number;
+  /** Outbound webhooks: one attempt's deadline, how long a delivery is retried, how long an endpoint may fail before it is disabled. */
+  webhookTimeoutMs: number;
+  webhookRetryForMs: number;
+  webhookDisableAfterMs: number;
+  /** The first retry's backoff ceiling (full jitter below it), doubling per failure up to an hour. */
+  webhookBackoffBaseMs: number;
+  /** Lets webhooks target loopback, private and link-local addresses (tests, an all-internal network). */
+  webhookAllowPrivate: boolean;
   /** Archived chats whose last message is older than this many days are deleted daily; null keeps them forever. */
   retentionDays: number | null;
   /** Chats deleted per retention transaction, so no run holds locks for long. */
@@ -162,6 +170,11 @@ export function loadConfig(env: Env): AppConfig {
     agentIdleAwayMs: int(read('AGENT_IDLE_AWAY_MS'), 'AGENT_IDLE_AWAY_MS', 600_000, 1_000, 86_400_000),
     assignmentGraceMs: int(read('ASSIGNMENT_GRACE_MS'), 'ASSIGNMENT_GRACE_MS', 300_000, 1_000, 86_400_000),
     trustProxy: trustProxy(read('TRUST_PROXY')),
+    webhookTimeoutMs: int(read('WEBHOOK_TIMEOUT_MS'), 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    webhookRetryForMs: int(read('WEBHOOK_RETRY_FOR_MS'), 'WEBHOOK_RETRY_FOR_MS', 86_400_000, 1_000, 7 * 86_400_000),
+    webhookDisableAfterMs: int(read('WEBHOOK_DISABLE_AFTER_MS'), 'WEBHOOK_DISABLE_AFTER_MS', 3 * 86_400_000, 1_000, 30 * 86_400_000),
+    webhookBackoffBaseMs: int(read('WEBHOOK_BACKOFF_BASE_MS'), 'WEBHOOK_BACKOFF_BASE_MS', 5_000, 1, 3_600_000),
+    webhookAllowPrivate: bool(read('WEBHOOK_ALLOW_PRIVATE'), 'WEBHOOK_ALLOW_PRIVATE', false),
     retentionDays: read('RETENTION_DAYS') === undefined ? null : int(read('RETENTION_DAYS'), 'RETENTION_DAYS', 0, 1, 36_500),
     retentionBatchSize: int(read('RETENTION_BATCH_SIZE'), 'RETENTION_BATCH_SIZE', 500, 1, 10_000),
   };

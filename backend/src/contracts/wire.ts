@@ -365,3 +365,93 @@ export interface SearchPage {
   items: SearchResult[];
   next_cursor: string | null;
 }
+
+// ---- Outbound webhooks (Standard Webhooks) ----
+
+/** What a webhook endpoint can subscribe to. */
+export type WebhookEventType =
+  | 'chat.created'
+  | 'message.created'
+  | 'message.read'
+  | 'chat.assigned'
+  | 'chat.archived'
+  | 'chat.unarchived'
+  | 'rating.created'
+  | 'user.erased';
+
+/** The `data` of each event type. */
+export interface WebhookEventData {
+  /** A user's first contact made their chat. */
+  'chat.created': { chat: SupportChatListItem };
+  /** A message, from the user or an agent; a note (`private: true`) only to endpoints that include notes. */
+  'message.created': { chat_id: string; message: AgentSupportMessage; chat: SupportChatListItem };
+  /** `reader` read these messages of the other side. */
+  'message.read': { chat_id: string; reader: SenderType; read_at: string; message_ids: string[] };
+  /** Assigned, reassigned or unassigned (`activity.kind` says which; `activity.assignee` is null when unassigned). */
+  'chat.assigned': { chat_id: string; activity: ChatActivity };
+  /** `agent_id`: who archived it. */
+  'chat.archived': { chat: SupportChatListItem; agent_id: string };
+  /** Restored by an agent (`agent_id`), or by the user writing again (`agent_id: null`). */
+  'chat.unarchived': { chat: SupportChatListItem; agent_id: string | null };
+  'rating.created': { chat_id: string; rating: { id: string; score: number; comment: string | null; created_at: string } };
+  /** Everything about this user is gone; `external_id` is the `sub` of their tokens. */
+  'user.erased': { external_id: string };
+}
+
+/** The body of every webhook request, as the Standard Webhooks specification recommends. */
+export interface WebhookPayload<T extends WebhookEventType = WebhookEventType> {
+  type: T;
+  /** When it happened (ISO 8601); every attempt of one delivery carries the same body. */
+  timestamp: string;
+  data: WebhookEventData[T];
+}
+
+/** An endpoint as admins see it: never its secret. */
+export interface WebhookEndpointView {
+  id: string;
+  url: string;
+  description: string | null;
+  event_types: WebhookEventType[];
+  /** Whether internal notes (private messages) are sent to it. */
+  include_private: boolean;
+  enabled: boolean;
+  /** Why it was disabled: by an admin, or automatically after failing for the configured window. */
+  disabled_reason: string | null;
+  disabled_at: string | null;
+  /** Since when every attempt failed; null while it answers. */
+  failing_since: string | null;
+  /** While a secret rotates: when the old one stops being used to sign. */
+  rotation_ends_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The answer to creating an endpoint or rotating its secret: the only time `secret` is shown. */
+export interface WebhookEndpointWithSecret {
+  endpoint: WebhookEndpointView;
+  /** `whsec_` and base64; the HMAC key is the base64-decoded part. */
+  secret: string;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+/** One event for one endpoint, however many attempts it took. */
+export interface WebhookDelivery {
+  id: string;
+  /** The `webhook-id` header, the same on every attempt and resend. */
+  webhook_id: string;
+  event_type: WebhookEventType;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  response_code: number | null;
+  latency_ms: number | null;
+  last_error: string | null;
+  last_attempt_at: string | null;
+  next_attempt_at: string | null;
+  created_at: string;
+}
+
+export interface WebhookDeliveryPage {
+  items: WebhookDelivery[];
+  next_cursor: string | null;
+}

@@ -1,0 +1,457 @@
+import { getQueueToken } from '@nestjs/bull';
+import { Logger, type LoggerService } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { createHmac } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import type { WebhookDelivery, WebhookDeliveryPage, WebhookEndpointView, WebhookEndpointWithSecret, WebhookPayload } from '../src/contracts/wire';
+import { WebhookEndpointCache } from '../src/webhooks/webhook-endpoint-cache';
+import { WEBHOOK_QUEUE, WebhookQueue } from '../src/webhooks/webhook-queue';
+import { addAgent } from './support/agents';
+import { waitFor } from './support/instances';
+import { emitAck, startTestApp, type TestApp } from './support/test-app';
+
+interface Received {
+  path: string;
+  at: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+  payload: WebhookPayload;
+}
+type Reply = { status: number; headers?: Record<string, string> };
+
+/** A real HTTP receiver on 127.0.0.1: answers each path's scripted replies in order, then 200. */
+async function startReceiver() {
+  const seen: Received[] = [];
+  const scripts = new Map<string, Reply[]>();
+  const news = new EventEmitter();
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const path = req.url ?? '';
+      seen.push({ path, at: Date.now(), headers: req.headers, body, payload: JSON.parse(body) as WebhookPayload });
+      const reply = scripts.get(path)?.shift() ?? { status: 200 };
+      res.writeHead(reply.status, reply.headers).end('ok');
+      news.emit('request');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return {
+    base,
+    at: (path: string) => seen.filter((r) => r.path === path),
+    script: (path: string, replies: Reply[]) => scripts.set(path, [...replies]),
+    /** Resolves with the path's requests once `done` holds for them (checked on every arrival). */
+    until(path: string, done: (rs: Received[]) => boolean, ms = 20_000): Promise<Received[]> {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (!done(this.at(path))) return;
+          clearTimeout(timer);
+          news.off('request', check);
+          resolve(this.at(path));
+        };
+        const timer = setTimeout(() => {
+          news.off('request', check);
+          reject(new Error(`${path}: ${this.at(path).length} request(s), condition not met within ${ms} ms`));
+        }, ms);
+        news.on('request', check);
+        check();
+      });
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Standard Webhooks verification, written from the specification (not the product's signer). */
+function verifies(secret: string, r: Received): boolean[] {
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const signed = `${String(r.headers['webhook-id'])}.${String(r.headers['webhook-timestamp'])}.${r.body}`;
+  const expected = createHmac('sha256', key).update(signed).digest('base64');
+  return String(r.headers['webhook-signature'])
+    .split(' ')
+    .map((part) => part === `v1,${expected}`);
+}
+
+/** Every line the server logs while the suite runs. */
+class CapturedLog implements LoggerService {
+  readonly lines: string[] = [];
+  private keep = (...args: unknown[]) => void this.lines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+  log = this.keep;
+  error = this.keep;
+  warn = this.keep;
+  debug = this.keep;
+  verbose = this.keep;
+  fatal = this.keep;
+}
+
+describe('webhooks (e2e)', () => {
+  let t: TestApp;
+  let admin: string;
+  let rx: Awaited<ReturnType<typeof startReceiver>>;
+  const log = new CapturedLog();
+  const secrets: string[] = [];
+  beforeAll(async () => {
+    rx = await startReceiver();
+    t = await startTestApp({
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_BACKOFF_BASE_MS: '50',
+      WEBHOOK_TIMEOUT_MS: '2000',
+      WEBHOOK_RETRY_FOR_MS: '60000',
+      WEBHOOK_DISABLE_AFTER_MS: '3000',
+    });
+    Logger.overrideLogger(log);
+    admin = await t.adminToken();
+  });
+  afterEach(async () => {
+    for (const e of (await t.http('/api/admin/webhooks', { token: admin })).body as WebhookEndpointView[]) {
+      await t.http(`/api/admin/webhooks/${e.id}`, { method: 'DELETE', token: admin });
+    }
+  });
+  afterAll(async () => {
+    await t.close();
+    await rx.close();
+  });
+
+  const register = async (path: string, event_types: string[], extra: Record<string, unknown> = {}) => {
+    const res = await t.http('/api/admin/webhooks', { method: 'POST', token: admin, body: { url: rx.base + path, event_types, ...extra } });
+    if (res.status !== 201) throw new Error(`registering ${path} answered ${res.status}: ${res.text}`);
+    const created = res.body as WebhookEndpointWithSecret;
+    secrets.push(created.secret);
+    return created;
+  };
+  const userSays = async (content: string, token = t.userToken()) => {
+    const res = await t.http('/api/support_chat/messages', { method: 'POST', token, body: { content } });
+    return { token, chatId: res.body.chat_id as string, messageId: res.body.id as string };
+  };
+  const deliveries = async (endpointId: string) =>
+    ((await t.http(`/api/admin/webhooks/${endpointId}/deliveries`, { token: admin })).body as WebhookDeliveryPage).items;
+  const settled = (endpointId: string, n = 1) =>
+    waitFor(`${n} settled deliveries`, async () => (await deliveries(endpointId)).filter((d) => d.status !== 'pending').length >= n);
+
+  it('retries 503, 503 then 200 with one webhook-id, every attempt signed with the secret', async () => {
+    rx.script('/flaky', [{ status: 503 }, { status: 503 }]);
+    const { endpoint, secret } = await register('/flaky', ['message.created']);
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/=]{40,}$/);
+    const { chatId } = await userSays('three tries');
+    const got = await rx.until('/flaky', (rs) => rs.length >= 3);
+    expect(got).toHaveLength(3);
+    expect(new Set(got.map((r) => r.headers['webhook-id'])).size).toBe(1);
+    expect(got[0].headers['webhook-id']).toMatch(/^msg_[0-9a-f]{32}$/);
+    expect(new Set(got.map((r) => r.body)).size).toBe(1);
+    for (const r of got) {
+      expect(verifies(secret, r)).toEqual([true]);
+      expect(Math.abs(Number(r.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
+      expect(r.headers['content-type']).toBe('application/json');
+    }
+    expect(verifies(`whsec_${Buffer.alloc(32, 1).toString('base64')}`, got[0])).toEqual([false]);
+    expect(got[0].payload).toMatchObject({ type: 'message.created', data: { chat_id: chatId, message: { content: 'three tries', sender_type: 'user' } } });
+    await settled(endpoint.id);
+    const [d] = await deliveries(endpoint.id);
+    expect(d).toMatchObject({ status: 'succeeded', attempts: 3, response_code: 200, last_error: null, next_attempt_at: null, webhook_id: got[0].headers['webhook-id'] });
+    expect(d.latency_ms).toEqual(expect.any(Number));
+  });
+
+  it('signs with the old and the new secret while one rotates', async () => {
+    const { endpoint, secret: old } = await register('/rotating', ['message.created']);
+    const rotated = await t.http(`/api/admin/webhooks/${endpoint.id}/rotate`, { method: 'POST', token: admin });
+    expect(rotated.status).toBe(200);
+    const fresh = (rotated.body as WebhookEndpointWithSecret).secret;
+    secrets.push(fresh);
+    expect(fresh).not.toBe(old);
+    const ends = Date.parse((rotated.body as WebhookEndpointWithSecret).endpoint.rotation_ends_at ?? '');
+    expect(ends - Date.now()).toBeGreaterThan(23 * 3600_000);
+    await userSays('rotating');
+    const [r] = await rx.until('/rotating', (rs) => rs.length >= 1);
+    expect(String(r.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    const byOld = verifies(old, r);
+    const byNew = verifies(fresh, r);
+    expect(byOld.filter(Boolean)).toHaveLength(1);
+    expect(byNew.filter(Boolean)).toHaveLength(1);
+    expect(byOld.indexOf(true)).not.toBe(byNew.indexOf(true));
+    // Secrets are shown once: never in a listing or a read.
+    const listed = await t.http('/api/admin/webhooks', { token: admin });
+    const read = await t.http(`/api/admin/webhooks/${endpoint.id}`, { token: admin });
+    for (const text of [listed.text, read.text]) for (const s of [old, fresh]) expect(text).not.toContain(s.slice(6, 30));
+  });
+
+  it('waits at least as long as Retry-After says, in seconds and as an HTTP date', async () => {
+    const date = new Date(Date.now() + 3000).toUTCString();
+    rx.script('/later', [{ status: 429, headers: { 'retry-after': '1' } }, { status: 503, headers: { 'retry-after': date } }]);
+    await register('/later', ['message.created']);
+    await userSays('not yet');
+    const [first, second, third] = await rx.until('/later', (rs) => rs.length >= 3);
+    expect(second.at - first.at).toBeGreaterThanOrEqual(1000);
+    expect(third.at).toBeGreaterThanOrEqual(Date.parse(date));
+    expect(third.headers['webhook-id']).toBe(first.headers['webhook-id']);
+  });
+
+  it('does not retry a 400, and a later event still goes out (positive control)', async () => {
+    rx.script('/picky', [{ status: 400 }]);
+    const { endpoint } = await register('/picky', ['message.created']);
+    await userSays('refused once');
+    const [refused] = await rx.until('/picky', (rs) => rs.length >= 1);
+    await settled(endpoint.id);
+    await userSays('accepted');
+    const all = await rx.until('/picky', (rs) => rs.some((r) => r.payload.type === 'message.created' && r.body.includes('accepted')));
+    await settled(endpoint.id, 2);
+    expect(all.filter((r) => r.headers['webhook-id'] === refused.headers['webhook-id'])).toHaveLength(1);
+    const first = (await deliveries(endpoint.id)).find((d) => d.webhook_id === refused.headers['webhook-id']);
+    expect(first).toMatchObject({ status: 'failed', attempts: 1, response_code: 400, last_error: 'HTTP 400', next_attempt_at: null });
+  });
+
+  it('disables an endpoint that fails for the whole window, says why, and resends once re-enabled', async () => {
+    rx.script('/down', Array.from({ length: 200 }, () => ({ status: 500 })));
+    const { endpoint } = await register('/down', ['message.created']);
+    await userSays('into the void');
+    await waitFor('the endpoint disabled', async () => !((await t.http(`/api/admin/webhooks/${endpoint.id}`, { token: admin })).body as WebhookEndpointView).enabled, 25_000);
+    const seen = (await t.http(`/api/admin/webhooks/${endpoint.id}`, { token: admin })).body as WebhookEndpointView;
+    expect(seen.disabled_reason).toMatch(/^Disabled automatically: every delivery failed for 3 s since .* \(last error: HTTP 500\)$/);
+    expect(rx.at('/down').length).toBeGreaterThanOrEqual(2);
+    const listed = (await t.http('/api/admin/webhooks', { token: admin })).body as WebhookEndpointView[];
+    expect(listed.find((e) => e.id === endpoint.id)).toMatchObject({ enabled: false, disabled_reason: seen.disabled_reason });
+    await settled(endpoint.id);
+    const [d] = await deliveries(endpoint.id);
+    expect(d.status).toBe('failed');
+    expect((await t.http(`/api/admin/webhooks/${endpoint.id}/deliveries/${d.id}/resend`, { method: 'POST', token: admin })).status).toBe(409);
+
+    rx.script('/down', []);
+    const enabled = await t.http(`/api/admin/webhooks/${endpoint.id}`, { method: 'PATCH', token: admin, body: { enabled: true } });
+    expect(enabled.body).toMatchObject({ enabled: true, disabled_reason: null, failing_since: null });
+    const before = rx.at('/down').length;
+    const resent = await t.http(`/api/admin/webhooks/${endpoint.id}/deliveries/${d.id}/resend`, { method: 'POST', token: admin });
+    expect(resent.status).toBe(200);
+    const after = await rx.until('/down', (rs) => rs.length > before);
+    expect(after[after.length - 1].headers['webhook-id']).toBe(d.webhook_id);
+    await waitFor('the resend recorded', async () => (await deliveries(endpoint.id))[0].status === 'succeeded');
+  });
+
+  it('sends internal notes only to endpoints that include them', async () => {
+    const withNotes = await register('/notes', ['message.created'], { include_private: true });
+    const without = await register('/public', ['message.created']);
+    const { chatId } = await userSays('about my order');
+    await rx.until('/public', (rs) => rs.length >= 1);
+    const note = await t.http(`/api/admin/chats/${chatId}/messages`, { method: 'POST', token: admin, body: { content: 'VIP customer', private: true } });
+    expect(note.status).toBe(201);
+    const reply = await t.http(`/api/admin/chats/${chatId}/messages`, { method: 'POST', token: admin, body: { content: 'On its way' } });
+    expect(reply.status).toBe(201);
+    const notes = await rx.until('/notes', (rs) => rs.length >= 3);
+    expect(notes.map((r) => (r.payload as WebhookPayload<'message.created'>).data.message.content).sort()).toEqual(['On its way', 'VIP customer', 'about my order']);
+    expect(notes.find((r) => r.body.includes('VIP customer'))?.payload).toMatchObject({ data: { message: { private: true } } });
+    // Positive control: the reply sent after the note reached the endpoint without notes.
+    const pub = await rx.until('/public', (rs) => rs.some((r) => r.body.includes('On its way')));
+    await settled(without.endpoint.id, 2);
+    expect(pub.some((r) => r.body.includes('VIP customer'))).toBe(false);
+    expect(await deliveries(without.endpoint.id)).toHaveLength(2);
+    expect(await deliveries(withNotes.endpoint.id)).toHaveLength(3);
+  });
+
+  it('delivers every event type from a real conversation, and an erase takes its deliveries along', async () => {
+    const all = ['chat.created', 'message.created', 'message.read', 'chat.assigned', 'chat.archived', 'chat.unarchived', 'rating.created', 'user.erased'];
+    const { endpoint } = await register('/all', all);
+    const me = (await t.http('/api/admin/me', { token: admin })).body as { id: string };
+    const sub = `webhook-flow-${Date.now()}`;
+    const token = t.userToken({ sub, email: `${sub}@example.com` });
+    const chatId = (await t.http('/api/support_chat', { token })).body.id as string;
+    const socket = await t.connect(token);
+    expect(await emitAck(socket, 'send_message', { chat_id: chatId, content: 'hello over the socket' })).toMatchObject({ ok: true });
+    const reply = await t.http(`/api/admin/chats/${chatId}/messages`, { method: 'POST', token: admin, body: { content: 'hello from us' } });
+    expect((await t.http('/api/support_chat/mark_read', { method: 'PATCH', token })).body).toEqual({ updated: 1 });
+    expect((await t.http(`/api/admin/chats/${chatId}/assign`, { method: 'POST', token: admin, body: { agent_id: me.id } })).status).toBe(200);
+    expect((await t.http(`/api/admin/chats/${chatId}/archive`, { method: 'POST', token: admin })).status).toBe(200);
+    expect((await t.http('/api/support_chat/rating', { method: 'POST', token, body: { score: 5, comment: 'quick' } })).status).toBe(201);
+    expect((await t.http(`/api/admin/chats/${chatId}/unarchive`, { method: 'POST', token: admin })).status).toBe(200);
+    expect((await t.http(`/api/admin/chats/${chatId}/archive`, { method: 'POST', token: admin })).status).toBe(200);
+    expect(await emitAck(socket, 'send_message', { chat_id: chatId, content: 'one more thing' })).toMatchObject({ ok: true });
+
+    const types = (rs: Received[]) => rs.map((r) => r.payload.type);
+    const got = await rx.until(
+      '/all',
+      (rs) =>
+        all.slice(0, 7).every((type) => types(rs).includes(type as WebhookPayload['type'])) &&
+        types(rs).filter((type) => type === 'chat.unarchived').length === 2 &&
+        rs.some((r) => r.payload.type === 'message.created' && (r.payload as WebhookPayload<'message.created'>).data.message.content === 'one more thing'),
+    );
+    const of = <T extends WebhookPayload['type']>(type: T) => got.filter((r) => r.payload.type === type).map((r) => r.payload as WebhookPayload<T>);
+    expect(of('chat.created')[0].data.chat).toMatchObject({ id: chatId, user_email: `${sub}@example.com` });
+    expect(of('message.created').map((p) => p.data.message.content)).toEqual(expect.arrayContaining(['hello over the socket', 'hello from us', 'one more thing']));
+    expect(of('message.read').find((p) => p.data.reader === 'user')?.data).toMatchObject({ chat_id: chatId, reader: 'user', message_ids: [reply.body.id] });
+    expect(of('chat.assigned')[0].data.activity).toMatchObject({ chat_id: chatId, kind: 'assigned', assignee: { id: me.id } });
+    expect(of('chat.archived')[0].data).toMatchObject({ chat: { id: chatId, archived: true }, agent_id: me.id });
+    expect(of('rating.created')[0].data).toMatchObject({ chat_id: chatId, rating: { score: 5, comment: 'quick' } });
+    expect(of('chat.unarchived').map((p) => p.data.agent_id).sort()).toEqual([me.id, null].sort());
+    for (const r of got) expect(Date.parse(r.payload.timestamp)).toBeGreaterThan(Date.now() - 60_000);
+
+    const key = await t.http('/api/admin/api-keys', { method: 'POST', token: admin, body: { name: 'privacy', scopes: ['privacy'] } });
+    expect(key.status).toBe(201);
+    await settled(endpoint.id, got.length);
+    const erased = await t.http(`/api/server/users/${sub}`, { method: 'DELETE', headers: { authorization: `Bearer ${key.body.key as string}` } });
+    expect(erased.status).toBe(204);
+    const done = await rx.until('/all', (rs) => rs.some((r) => r.payload.type === 'user.erased'));
+    expect(done.find((r) => r.payload.type === 'user.erased')?.payload.data).toEqual({ external_id: sub });
+    await waitFor('the user.erased delivery settled', async () => (await deliveries(endpoint.id)).some((d) => d.event_type === 'user.erased' && d.status === 'succeeded'));
+    const db = t.app.get(DataSource);
+    const [left] = await db.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE chat_id = $1 OR body LIKE '%' || $2 || '%'`, [chatId, sub]);
+    expect(left.n).toBe(0);
+    expect(await deliveries(endpoint.id)).toEqual([expect.objectContaining({ event_type: 'user.erased', status: 'succeeded' })]);
+  });
+
+  it('erase removes pending deliveries and their queued retries', async () => {
+    rx.script('/slow', [{ status: 503, headers: { 'retry-after': '30' } }]);
+    const { endpoint } = await register('/slow', ['message.created']);
+    const sub = `webhook-erase-${Date.now()}`;
+    await userSays('pending', t.userToken({ sub }));
+    await rx.until('/slow', (rs) => rs.length >= 1);
+    let d!: WebhookDelivery;
+    await waitFor('the retry scheduled', async () => ((d = (await deliveries(endpoint.id))[0]), d.attempts === 1 && d.next_attempt_at !== null));
+    const queue = t.app.get<Queue>(getQueueToken(WEBHOOK_QUEUE));
+    expect(await queue.getJob(`wh:${d.id}:1`)).not.toBeNull();
+    const key = await t.http('/api/admin/api-keys', { method: 'POST', token: admin, body: { name: 'erase', scopes: ['privacy'] } });
+    expect((await t.http(`/api/server/users/${sub}`, { method: 'DELETE', headers: { authorization: `Bearer ${key.body.key as string}` } })).status).toBe(204);
+    expect(await deliveries(endpoint.id)).toEqual([]);
+    expect(await queue.getJob(`wh:${d.id}:1`)).toBeNull();
+  });
+
+  it('costs a message nothing when no endpoint wants it: no statement, no job', async () => {
+    const cache = t.app.get(WebhookEndpointCache);
+    const queue = t.app.get(WebhookQueue);
+    const measure = async (content: string, arrived: () => Promise<unknown>) => {
+      const sql = jest.spyOn(Client.prototype, 'query');
+      const jobs = jest.spyOn(queue, 'enqueue');
+      const looked = jest.spyOn(cache, 'targets');
+      try {
+        await userSays(content, token);
+        await arrived();
+        const statements = sql.mock.calls.map(([q]) => (typeof q === 'string' ? q : (q as { text: string }).text));
+        return { webhookSql: statements.filter((s) => /webhook_/.test(s)).length, jobs: jobs.mock.calls.length, looked: looked.mock.results.map((r) => r.value as string[]) };
+      } finally {
+        [sql, jobs, looked].forEach((s) => s.mockRestore());
+      }
+    };
+    await register('/other', ['chat.archived']);
+    // The user's first message also makes their chat (chat_created); the measured one is a later one.
+    const token = t.userToken();
+    await userSays('warm up', token);
+    const idle = await measure('nobody listens', async () => undefined);
+    expect(idle.looked).toEqual([[]]);
+    expect(idle).toMatchObject({ webhookSql: 0, jobs: 0 });
+    // Positive control: the same send with an endpoint that wants it writes a row and queues a job.
+    await register('/counted', ['message.created']);
+    const busy = await measure('somebody listens', () => rx.until('/counted', (rs) => rs.length >= 1));
+    expect(busy.looked[0]).toHaveLength(1);
+    expect(busy.webhookSql).toBeGreaterThanOrEqual(1);
+    expect(busy.jobs).toBe(1);
+  });
+
+  it('lets only admins manage webhooks, and answers bad input with 400 and a reason', async () => {
+    const agent = await addAgent(t, admin, 'Wanda');
+    const { endpoint } = await register('/admins', ['chat.created']);
+    for (const [method, path] of [
+      ['GET', '/api/admin/webhooks'],
+      ['POST', '/api/admin/webhooks'],
+      ['GET', `/api/admin/webhooks/${endpoint.id}`],
+      ['POST', `/api/admin/webhooks/${endpoint.id}/rotate`],
+      ['GET', `/api/admin/webhooks/${endpoint.id}/deliveries`],
+      ['DELETE', `/api/admin/webhooks/${endpoint.id}`],
+    ]) {
+      const res = await t.http(path, { method, token: agent.token, body: method === 'POST' ? { url: `${rx.base}/x`, event_types: ['chat.created'] } : undefined });
+      expect({ method, path, status: res.status }).toEqual({ method, path, status: 403 });
+    }
+    expect((await t.http('/api/admin/webhooks', { token: t.userToken() })).status).toBe(403);
+    const cases: [string, string, unknown, number, RegExp][] = [
+      ['POST', '/api/admin/webhooks', { url: 'not a url', event_types: ['chat.created'] }, 400, /absolute http\(s\) URL/],
+      ['POST', '/api/admin/webhooks', { url: 'ftp://example.com/x', event_types: ['chat.created'] }, 400, /https:\/\/ or http:\/\//],
+      ['POST', '/api/admin/webhooks', { url: `${rx.base}/x`, event_types: ['chat.exploded'] }, 400, /event_types must name events among/],
+      ['POST', '/api/admin/webhooks', { url: `${rx.base}/x`, event_types: [] }, 400, /event_types/],
+      ['POST', '/api/admin/webhooks', { url: 42, event_types: ['chat.created'] }, 400, /url must be a URL/],
+      ['PATCH', '/api/admin/webhooks/not-an-id', { enabled: true }, 400, /uuid/],
+      ['PATCH', '/api/admin/webhooks/00000000-0000-4000-8000-000000000000', { enabled: true }, 404, /No such webhook endpoint/],
+      ['GET', `/api/admin/webhooks/${endpoint.id}/deliveries?cursor=nope`, undefined, 400, /cursor/],
+      ['POST', `/api/admin/webhooks/${endpoint.id}/deliveries/00000000-0000-4000-8000-000000000000/resend`, undefined, 404, /No such delivery/],
+    ];
+    for (const [method, path, body, status, reason] of cases) {
+      const res = await t.http(path, { method, token: admin, body });
+      expect({ method, path, status: res.status }).toEqual({ method, path, status });
+      expect(JSON.stringify(res.body.message)).toMatch(reason);
+      expect(res.text).not.toMatch(/stack|QueryFailed|at \w+ \(/);
+    }
+  });
+
+  it('keeps every secret out of the server log', () => {
+    // Positive control: the log does record the deliveries' failures.
+    expect(log.lines.some((l) => /webhook delivery .* attempt 1: HTTP 503/.test(l))).toBe(true);
+    expect(secrets.length).toBeGreaterThan(5);
+    for (const s of secrets) {
+      expect(log.lines.filter((l) => l.includes(s) || l.includes(s.slice(6)))).toEqual([]);
+    }
+  });
+});
+
+describe('webhooks: refused targets (e2e, production, private addresses not allowed)', () => {
+  let t: TestApp;
+  let admin: string;
+  beforeAll(async () => {
+    t = await startTestApp({
+      NODE_ENV: 'production',
+      WIDGET_JWT_SECRET: 'w'.repeat(40),
+      ADMIN_JWT_SECRET: 'a'.repeat(40),
+      ADMIN_EMAIL: 'root@example.com',
+      ADMIN_PASSWORD: 'a long enough password',
+    });
+    const login = await t.http('/api/auth/login', { method: 'POST', body: { email: 'root@example.com', password: 'a long enough password' } });
+    admin = login.body.access_token as string;
+  });
+  afterAll(() => t.close());
+
+  it.each([
+    ['https://127.0.0.1/hook', /127\.0\.0\.1, a loopback address/],
+    ['https://10.1.2.3/hook', /10\.1\.2\.3, a private address/],
+    ['https://169.254.169.254/latest/meta-data', /169\.254\.169\.254, a link-local address/],
+    ['https://[::1]/hook', /::1, a loopback address/],
+    ['https://[::ffff:192.168.0.1]/hook', /a private address/],
+    ['https://100.64.0.7/hook', /shared \(CGNAT\)/],
+    ['https://0.0.0.0/hook', /unspecified/],
+    ['https://localhost/hook', /^localhost resolves to .*, a loopback address/],
+    ['http://93.184.215.14/hook', /must use https in production/],
+    ['not a url', /absolute http\(s\) URL/],
+    ['https://user:pw@93.184.215.14/hook', /user name or password/],
+  ])('refuses %s with 400 and the reason', async (url, reason) => {
+    const res = await t.http('/api/admin/webhooks', { method: 'POST', token: admin, body: { url, event_types: ['chat.created'] } });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toMatch(reason);
+    expect((await t.http('/api/admin/webhooks', { token: admin })).body).toEqual([]);
+  });
+
+  it('checks the address again when sending: a host that now resolves inward is refused, not called', async () => {
+    // As if the endpoint's DNS changed after it was registered: the row is written directly.
+    const db = t.app.get(DataSource);
+    const [row] = await db.query(
+      `INSERT INTO webhook_endpoints (url, event_types) VALUES ('https://localhost:9/hook', '{message.created}') RETURNING id`,
+    );
+    await db.query(`INSERT INTO webhook_secrets (endpoint_id, secret) VALUES ($1, 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0')`, [row.id]);
+    await t.app.get(WebhookEndpointCache).reload();
+    const token = t.userToken({}, { secret: 'w'.repeat(40) });
+    expect((await t.http('/api/support_chat/messages', { method: 'POST', token, body: { content: 'rebinding' } })).status).toBe(201);
+    let d: WebhookDelivery | undefined;
+    await waitFor('the delivery refused', async () => {
+      d = ((await t.http(`/api/admin/webhooks/${row.id as string}/deliveries`, { token: admin })).body as WebhookDeliveryPage).items[0];
+      return d?.status === 'failed';
+    });
+    expect(d).toMatchObject({ attempts: 1, response_code: null, next_attempt_at: null });
+    expect(d?.last_error).toMatch(/^refused: localhost resolves to .*, a loopback address/);
+    await t.http(`/api/admin/webhooks/${row.id as string}`, { method: 'DELETE', token: admin });
+  });
+
+  it('accepts a public https address (positive control), and refuses moving it to a private one', async () => {
+    const ok = await t.http('/api/admin/webhooks', { method: 'POST', token: admin, body: { url: 'https://93.184.215.14/hook', event_types: ['chat.created'] } });
+    expect(ok.status).toBe(201);
+    const id = (ok.body as WebhookEndpointWithSecret).endpoint.id;
+    const moved = await t.http(`/api/admin/webhooks/${id}`, { method: 'PATCH', token: admin, body: { url: 'https://192.168.1.1/' } });
+    expect(moved.status).toBe(400);
+    expect(moved.body.message).toMatch(/192\.168\.1\.1, a private address/);
+    expect(((await t.http(`/api/admin/webhooks/${id}`, { token: admin })).body as WebhookEndpointView).url).toBe('https://93.184.215.14/hook');
+  });
+});
