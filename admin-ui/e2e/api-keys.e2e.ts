@@ -59,7 +59,9 @@ describe('API keys and retention in the console', () => {
       chatIds.push(c.chatId!);
     }
     for (const id of chatIds.slice(0, 3)) {
-      expect((await api(server, `/api/admin/chats/${id}/archive`, { method: 'POST' })).status).toBe(200);
+      expect((await api(server, `/api/admin/chats/${id}/archive`, { method: 'POST' })).status).toBe(
+        200,
+      );
     }
     await backdate(server, [chatIds[0], chatIds[1], chatIds[3]], 45);
 
@@ -70,7 +72,9 @@ describe('API keys and retention in the console', () => {
     await page.waitForURL(/\/admin\/api-keys$/);
     await page.locator('h1', { hasText: 'API keys' }).waitFor();
 
-    await expect.poll(() => page.locator('.would-delete').textContent()).toContain('2 archived chats');
+    await expect
+      .poll(() => page.locator('.would-delete').textContent())
+      .toContain('2 archived chats');
     expect(await page.locator('.next-run').textContent()).toContain('3:00 AM UTC');
     expect(await page.locator('.last-run').textContent()).toContain('Not yet');
 
@@ -85,7 +89,9 @@ describe('API keys and retention in the console', () => {
     await page.locator('.new-key .copy', { hasText: 'Copied' }).waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
 
-    const row = page.locator('tr[data-key-id]', { has: page.locator('.key-name', { hasText: 'CRM sync' }) });
+    const row = page.locator('tr[data-key-id]', {
+      has: page.locator('.key-name', { hasText: 'CRM sync' }),
+    });
     expect((await row.locator('.key-id').textContent())?.trim()).toBe(`sck_…${key.slice(-4)}`);
     expect(await row.locator('.scope').allTextContents()).toEqual(['read', 'write']);
     expect((await row.locator('.last-used').textContent())?.trim()).toBe('Never');
@@ -93,9 +99,13 @@ describe('API keys and retention in the console', () => {
     // The host's backend uses the key.
     const customer = customers[3];
     const sub = decodeSub(customer.token);
-    const read = await fetch(`${server.url}/api/server/users/${sub}/chat`, { headers: { authorization: `Bearer ${key}` } });
+    const read = await fetch(`${server.url}/api/server/users/${sub}/chat`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
     expect(read.status).toBe(200);
-    expect(((await read.json()) as { messages: { content: string }[] }).messages[0].content).toBe('Hello from open.old@example.com');
+    expect(((await read.json()) as { messages: { content: string }[] }).messages[0].content).toBe(
+      'Hello from open.old@example.com',
+    );
     const socket = await customer.connect();
     const posted = await fetch(`${server.url}/api/server/users/${sub}/messages`, {
       method: 'POST',
@@ -103,7 +113,9 @@ describe('API keys and retention in the console', () => {
       body: JSON.stringify({ content: 'Your order shipped', sender_name: 'Shop bot' }),
     });
     expect(posted.status).toBe(201);
-    expect((await socket.waitFor((m) => m.content === 'Your order shipped')).sender_name).toBe('Shop bot');
+    expect((await socket.waitFor((m) => m.content === 'Your order shipped')).sender_name).toBe(
+      'Shop bot',
+    );
     socket.close();
 
     await expect
@@ -129,9 +141,15 @@ describe('API keys and retention in the console', () => {
 
     await row.locator('button', { hasText: 'Revoke' }).click();
     await row.locator('.danger-button').click();
-    await page.locator('tr[data-revoked="true"]', { has: page.locator('.key-name', { hasText: 'CRM sync' }) }).waitFor();
+    await page
+      .locator('tr[data-revoked="true"]', {
+        has: page.locator('.key-name', { hasText: 'CRM sync' }),
+      })
+      .waitFor();
     await page.locator('[role=status]', { hasText: 'revoked' }).waitFor();
-    const refused = await fetch(`${server.url}/api/server/users/${sub}/chat`, { headers: { authorization: `Bearer ${key}` } });
+    const refused = await fetch(`${server.url}/api/server/users/${sub}/chat`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
     expect(refused.status).toBe(401);
     expect(errors).toEqual([]);
     await context.close();
@@ -150,5 +168,6 @@ describe('API keys and retention in the console', () => {
 
 /** The `sub` a user token carries. */
 function decodeSub(token: string): string {
-  return (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sub: string }).sub;
+  return (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sub: string })
+    .sub;
 }

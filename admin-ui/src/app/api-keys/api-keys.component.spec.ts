@@ -82,7 +82,10 @@ describe('ApiKeysComponent', () => {
     const req = backend.expectOne('/api/admin/api-keys');
     expect(req.request.body).toEqual({ name: 'Billing', scopes: ['privacy'] });
     const secret = `sck_${'x'.repeat(39)}Zz99`;
-    req.flush({ api_key: { ...KEY, name: 'Billing', scopes: ['privacy'], last4: 'Zz99' }, key: secret });
+    req.flush({
+      api_key: { ...KEY, name: 'Billing', scopes: ['privacy'], last4: 'Zz99' },
+      key: secret,
+    });
     await settle();
     backend.expectOne('/api/admin/api-keys').flush([{ ...KEY, name: 'Billing', last4: 'Zz99' }]);
     await settle();
@@ -99,9 +102,13 @@ describe('ApiKeysComponent', () => {
     el.querySelector<HTMLButtonElement>('tr[data-key-id="k1"] .row-actions button')!.click();
     await settle();
     el.querySelector<HTMLButtonElement>('tr[data-key-id="k1"] .danger-button')!.click();
-    backend.expectOne('/api/admin/api-keys/k1/revoke').flush({ ...KEY, revoked_at: '2026-12-01T10:00:00.000Z' });
+    backend
+      .expectOne('/api/admin/api-keys/k1/revoke')
+      .flush({ ...KEY, revoked_at: '2026-12-01T10:00:00.000Z' });
     await settle();
-    backend.expectOne('/api/admin/api-keys').flush([{ ...KEY, revoked_at: '2026-12-01T10:00:00.000Z' }]);
+    backend
+      .expectOne('/api/admin/api-keys')
+      .flush([{ ...KEY, revoked_at: '2026-12-01T10:00:00.000Z' }]);
     await settle();
     expect(el.querySelector('tr[data-key-id="k1"]')?.getAttribute('data-revoked')).toBe('true');
     expect(el.querySelector('[role=status]')?.textContent).toContain('revoked');
