@@ -90,6 +90,30 @@ describe('retention (e2e)', () => {
     expect(await service.run()).toEqual({ deleted: 0, batches: [] });
   });
 
+  it("finds expired chats through the retention index, whatever the table's size", async () => {
+    // The statements a pass sends to find expired chats, as it sends them.
+    const spy = jest.spyOn(db, 'query');
+    await t.app.get(RetentionService).run();
+    const finds = spy.mock.calls.filter(([sql]) => typeof sql === 'string' && /^\s*SELECT/.test(sql) && sql.includes('archived_at IS NOT NULL'));
+    spy.mockRestore();
+    expect(finds.length).toBeGreaterThanOrEqual(2);
+    const runner = db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      // With sequential scans priced out, a plan still scanning the table would mean the index cannot serve the query.
+      await runner.query(`SET LOCAL enable_seqscan = off`);
+      for (const [sql, params] of finds) {
+        const plan = (await runner.query(`EXPLAIN ${sql}`, params as unknown[])).map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
+        expect(plan).toContain('idx_support_chats_retention');
+        expect(plan).not.toMatch(/Seq Scan|Sort/);
+      }
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  });
+
   it('skips a chat someone holds until the next pass, and runs each day once whichever instance asks', async () => {
     const held = await chat(true, 100);
     const other = await chat(true, 100);
