@@ -12,7 +12,7 @@ const HISTORY_PAGE = 5000;
  * Erases a user: everything every feature holds about them, their chat and its history, the
  * jobs and Redis keys that name them, and last the user row itself.
  *
- * An `support_erasures` row is written first and names the user and chat while the erase runs.
+ * A `support_erasures` row is written first and names the user and chat while the erase runs.
  * Every step is idempotent and the user row (how the subject is found again) goes last, in the
  * same transaction that closes the record; so an erase that stopped halfway is finished by
  * asking again, and a finished one leaves only an audit line with no personal data: when, and by
