@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { Public } from '../auth/auth.decorators';
+import { DatabaseHealthIndicator } from './database.health';
 import { QueueHealthIndicator } from './queue.health';
 import { RedisHealthIndicator } from './redis.health';
 import { ServingHealthIndicator } from './serving.health';
@@ -12,7 +13,7 @@ import { ServingHealthIndicator } from './serving.health';
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly db: TypeOrmHealthIndicator,
+    private readonly db: DatabaseHealthIndicator,
     private readonly redis: RedisHealthIndicator,
     private readonly serving: ServingHealthIndicator,
     private readonly queue: QueueHealthIndicator,
@@ -22,7 +23,7 @@ export class HealthController {
   @Get()
   @HealthCheck()
   check() {
-    return this.health.check([() => this.db.pingCheck('database', { timeout: 1000 }), () => this.redis.isHealthy()]);
+    return this.health.check([() => this.db.isHealthy(), () => this.redis.isHealthy()]);
   }
 
   @ApiOperation({ summary: 'Readiness: 200 when Postgres, Redis and the email queue answer and no shutdown is under way' })
@@ -31,7 +32,7 @@ export class HealthController {
   ready() {
     return this.health.check([
       () => this.serving.isHealthy(),
-      () => this.db.pingCheck('database', { timeout: 1000 }),
+      () => this.db.isHealthy(),
       () => this.redis.isHealthy(),
       () => this.queue.isHealthy(),
     ]);

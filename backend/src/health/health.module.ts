@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { DatabaseHealthIndicator } from './database.health';
 import { HealthController } from './health.controller';
 import { QueueHealthIndicator } from './queue.health';
 import { RedisHealthIndicator } from './redis.health';
@@ -8,6 +9,6 @@ import { ServingHealthIndicator } from './serving.health';
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [RedisHealthIndicator, ServingHealthIndicator, QueueHealthIndicator],
+  providers: [DatabaseHealthIndicator, RedisHealthIndicator, ServingHealthIndicator, QueueHealthIndicator],
 })
 export class HealthModule {}

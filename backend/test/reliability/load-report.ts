@@ -60,8 +60,14 @@ export interface Verification {
   lost: number;
   /** Messages a client that never reconnected did not receive live (no catch-up could have fixed it). */
   missed_live: number;
-  /** The same message delivered live twice to one client. */
+  /** The same message delivered live twice to one client, its sender having sent it once. */
   doubled_live: number;
+  /**
+   * Relayed again because its sender resent it after it was stored (a lost ack): the server
+   * relays a resend again, since the first relay may have died with an instance, and clients
+   * keep one copy per id. Counted apart from doubles.
+   */
+  relayed_again: number;
   /** Live deliveries, or catch-up answers, out of the chat's stored order. */
   out_of_order: number;
   /** Messages delivered to a client outside its chats. */
@@ -89,6 +95,8 @@ export async function verify(
   acked: Map<string, SupportMessage>,
   agents: AgentRoom[],
   closedAt: Date,
+  /** client_ids sent more than once (a retry after an error, a timeout or a reconnect). */
+  resent: ReadonlySet<string>,
 ): Promise<Verification> {
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
@@ -112,6 +120,7 @@ export async function verify(
     lost: 0,
     missed_live: 0,
     doubled_live: 0,
+    relayed_again: 0,
     out_of_order: 0,
     foreign: 0,
     agents_room: { doubled: 0, missed_live: 0 },
@@ -173,12 +182,22 @@ export async function verify(
           example(`missed live: ${who} (never reconnected) did not receive ${id} of chat ${chatId}`);
         }
       }
-      v.doubled_live += view.live.length - liveSet.size;
-      if (view.live.length > liveSet.size) example(`doubled live: ${who} in chat ${chatId}`);
+      const times = new Map<string, number>();
+      for (const id of view.live) times.set(id, (times.get(id) ?? 0) + 1);
+      for (const [id, n] of times) {
+        if (n === 1) continue;
+        if (resent.has(byId.get(id)?.client_id ?? '')) {
+          v.relayed_again += n - 1;
+        } else {
+          v.doubled_live += n - 1;
+          example(`doubled live: ${who} got ${show(byId.get(id))} of chat ${chatId} ${n} times`);
+        }
+      }
       const unknown = [...view.known].filter((id) => byId.get(id)?.chat_id !== chatId);
       v.foreign += unknown.length;
       for (const id of unknown) example(`foreign or unstored: ${who} holds ${id} as a message of chat ${chatId}`);
-      for (const [i, sequence] of [view.live, ...view.fetches.map((f) => f.ids)].entries()) {
+      // A message relayed again is placed by its first arrival.
+      for (const [i, sequence] of [[...liveSet], ...view.fetches.map((f) => f.ids)].entries()) {
         const ranks = sequence.map((id) => rank.get(id) ?? -1);
         for (let k = 1; k < ranks.length; k++) {
           if (ranks[k] >= ranks[k - 1]) continue;
@@ -278,6 +297,7 @@ export function toMarkdown(r: LoadReport): string {
     `| lost (a client never got a message of its chat) | ${v.lost} |`,
     `| missed live by a client that never reconnected | ${v.missed_live} |`,
     `| delivered twice | ${v.doubled_live} |`,
+    `| relayed again after its sender resent it (clients keep one copy) | ${v.relayed_again} |`,
     `| out of order | ${v.out_of_order} |`,
     `| delivered outside the client's chats | ${v.foreign} |`,
     `| agents' room: doubled / missed | ${v.agents_room.doubled} / ${v.agents_room.missed_live} |`,

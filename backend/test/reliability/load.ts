@@ -73,6 +73,9 @@ export class LoadRun {
   private readonly sentAt = new Map<string, number>();
   private readonly latency = { userToAgent: [] as number[], agentToUser: [] as number[] };
   private readonly acked = new Map<string, SupportMessage>();
+  /** client_ids emitted more than once. */
+  private readonly resent = new Set<string>();
+  private readonly emitted = new Set<string>();
   private readonly counts = { userSent: 0, userAcked: 0, agentSent: 0, agentAcked: 0, gaveUp: 0 };
   private readonly memory = { before: 0, peak: 0, afterLoad: 0, afterClose: 0 };
   private readonly runId = randomBytes(4).toString('hex');
@@ -160,7 +163,7 @@ export class LoadRun {
       lap('close');
       const heapAfter = await heapAfterFullGc(server, pid, diagnostics);
       lap('heap');
-      const verification = await verify(server.env.DATABASE_URL, [...this.users, ...this.agents], this.acked, this.agents, closedAt);
+      const verification = await verify(server.env.DATABASE_URL, [...this.users, ...this.agents], this.acked, this.agents, closedAt, this.resent);
       lap('verify');
       return {
         variant: o.variant,
@@ -412,6 +415,7 @@ export class LoadRun {
         continue;
       }
       let ack: SendAck;
+      (this.emitted.has(payload.client_id) ? this.resent : this.emitted).add(payload.client_id);
       try {
         ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('send_message', payload);
       } catch {
