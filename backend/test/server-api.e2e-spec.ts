@@ -207,6 +207,20 @@ describe('server API (e2e)', () => {
     expect(chat.body.messages.map((m: AgentSupportMessage) => m.content)).toEqual(['Welcome aboard']);
   });
 
+  it('takes any sub the tokens carry, URL-encoded in the path', async () => {
+    const sub = `auth0|5f/ü ${Date.now()}@corp`;
+    const token = t.userToken({ sub, email: 'odd@example.com' });
+    expect((await t.http('/api/support_chat/messages', { method: 'POST', token, body: { content: 'odd id' } })).status).toBe(201);
+    const path = `/users/${encodeURIComponent(sub)}`;
+    const chat = await server(`${path}/chat`, keys.all!.key);
+    expect(chat.status).toBe(200);
+    expect(chat.body.external_id).toBe(sub);
+    expect((await server(`${path}/messages`, keys.all!.key, { method: 'POST', body: { content: 'seen' } })).status).toBe(201);
+    expect((await server(`${path}/export`, keys.all!.key)).body.external_id).toBe(sub);
+    expect((await server(path, keys.all!.key, { method: 'DELETE' })).status).toBe(204);
+    expect((await server(`${path}/chat`, keys.all!.key)).status).toBe(404);
+  });
+
   it('refuses a post with reasons: unknown user 404, bad agent or content 400', async () => {
     const u = await user();
     const deactivated = await addAgent(t, admin, 'Gone');
