@@ -45,6 +45,11 @@ export const routes: Routes = [
         loadChildren: () => import('./api-keys/api-keys.routes').then((m) => m.API_KEYS_ROUTES),
       },
       {
+        path: 'webhooks',
+        canActivate: [adminGuard],
+        loadChildren: () => import('./webhooks/webhooks.routes').then((m) => m.WEBHOOKS_ROUTES),
+      },
+      {
         path: 'search',
         loadChildren: () => import('./search/search.routes').then((m) => m.SEARCH_ROUTES),
       },
