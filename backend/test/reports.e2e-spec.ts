@@ -9,7 +9,8 @@ import { PG, startTestApp, type TestApp } from './support/test-app';
  *
  * chat 1 (new, Mon): U 09:00, U 09:01, Ana 09:05 (300 s from the burst's first message), U 09:10,
  *   Ben 09:10:30 (30 s), Ana's note 09:11, archived 09:20 assigned to Ana (1200 s), rated 5.
- * chat 2 (new, Tue): U 14:00, Ana 14:02 (120 s), archived 14:30 assigned to Ben (1800 s), rated 3;
+ * chat 2 (new, Tue): U 14:00, Ana 14:02 (120 s), U 14:10 "thanks" (a burst the archive closes: neither
+ *   answered nor waiting), archived 14:30 assigned to Ben (1800 s), rated 3;
  *   reopened by U Wed 10:00, Ben 10:10 (600 s), archived 11:00 (3600 s from the reopening), rated 4.
  * chat 3 (new, Thu): U 16:00, never answered.
  * chat 4 (made 2026-02-20, talked then): U Fri 20:00, Ana 20:15 (900 s).
@@ -56,6 +57,7 @@ describe('reports (e2e)', () => {
 
       await msg(2, '2026-03-03T14:00:00Z', 'user');
       await msg(2, '2026-03-03T14:02:00Z', ana);
+      await msg(2, '2026-03-03T14:10:00Z', 'user');
       await archive(2, '2026-03-03T14:30:00Z', ben);
       await rate(2, '2026-03-03T14:30:00Z', 3, '2026-03-03T14:40:00Z');
       await msg(2, '2026-03-04T10:00:00Z', 'user');
@@ -115,34 +117,35 @@ describe('reports (e2e)', () => {
       agent_id: null,
       // New: chats 1, 2, 3, 5 (made in the range, with a user message); reopened: chat 2 on Wed.
       conversations: { started: 5, new: 4, reopened: 1 },
-      // User: 3 + 2 + 1 + 1 + 1 (chat 6's is Sunday before). Agents: 2 + 2 + 1 + 1 (chat 6's Monday
+      // User: 3 + 3 + 1 + 1 + 1 (chat 6's is Sunday before). Agents: 2 + 2 + 1 + 1 (chat 6's Monday
       // reply; chat 5's is after the range). One note.
-      messages: { by_user: 8, by_agent: 6, notes: 1 },
-      // Bursts starting in the range: chat 1 ×2, chat 2 ×2, chats 3, 4, 5 = 7; chat 3's unanswered.
+      messages: { by_user: 9, by_agent: 6, notes: 1 },
+      // Bursts starting in the range: chat 1 ×2, chat 2 ×3, chats 3, 4, 5 = 8; answered 6, chat 2's
+      // "thanks" closed by the archive, chat 3's unanswered.
       // Waits sorted: 30, 120, 300, 300, 600, 900. Median at position 0.5 × 5 = 2.5: (300 + 300) / 2 = 300.
       // p90 at 0.9 × 5 = 4.5: 600 + 0.5 × (900 − 600) = 750.
-      first_response: { bursts: 7, answered: 6, unanswered: 1, median_seconds: 300, p90_seconds: 750 },
+      first_response: { bursts: 8, answered: 6, unanswered: 1, median_seconds: 300, p90_seconds: 750 },
       // 1200, 1800, 3600: median 1800; p90 at 0.9 × 2 = 1.8: 1800 + 0.8 × (3600 − 1800) = 3240.
       resolution: { resolved: 3, median_seconds: 1800, p90_seconds: 3240 },
       // 5, 3, 4: average 4.
       ratings: { count: 3, average: 4, distribution: [0, 0, 1, 1, 1] },
-      busiest_hours: hours([[0, 9, 3], [1, 14, 1], [2, 10, 1], [3, 16, 1], [4, 20, 1], [6, 23, 1]]),
+      busiest_hours: hours([[0, 9, 3], [1, 14, 2], [2, 10, 1], [3, 16, 1], [4, 20, 1], [6, 23, 1]]),
     });
   });
 
   it("narrows to one agent's replies, resolutions and ratings", async () => {
     const a = (await get(`${WEEK}&agent=${ana.id}`)).body as SupportReport;
     expect(a.agent_id).toBe(ana.id);
-    expect(a.messages).toEqual({ by_user: 8, by_agent: 4, notes: 1 });
+    expect(a.messages).toEqual({ by_user: 9, by_agent: 4, notes: 1 });
     // Ana's replies: 300, 120, 900 → sorted 120, 300, 900: median 300; p90 at 1.8: 300 + 0.8 × 600 = 780.
-    expect(a.first_response).toEqual({ bursts: 7, answered: 3, unanswered: 1, median_seconds: 300, p90_seconds: 780 });
+    expect(a.first_response).toEqual({ bursts: 8, answered: 3, unanswered: 1, median_seconds: 300, p90_seconds: 780 });
     expect(a.resolution).toEqual({ resolved: 1, median_seconds: 1200, p90_seconds: 1200 });
     expect(a.ratings).toEqual({ count: 1, average: 5, distribution: [0, 0, 0, 0, 1] });
 
     const b = (await get(`${WEEK}&agent=${ben.id.toUpperCase()}`)).body as SupportReport;
-    expect(b.messages).toEqual({ by_user: 8, by_agent: 2, notes: 0 });
+    expect(b.messages).toEqual({ by_user: 9, by_agent: 2, notes: 0 });
     // Ben: 30, 600, 300 → 30, 300, 600: median 300; p90 at 1.8: 300 + 0.8 × 300 = 540.
-    expect(b.first_response).toEqual({ bursts: 7, answered: 3, unanswered: 1, median_seconds: 300, p90_seconds: 540 });
+    expect(b.first_response).toEqual({ bursts: 8, answered: 3, unanswered: 1, median_seconds: 300, p90_seconds: 540 });
     // 1800 and 3600: median 2700; p90 at 0.9: 1800 + 0.9 × 1800 = 3420.
     expect(b.resolution).toEqual({ resolved: 2, median_seconds: 2700, p90_seconds: 3420 });
     expect(b.ratings).toEqual({ count: 2, average: 3.5, distribution: [0, 0, 1, 1, 0] });
@@ -157,8 +160,8 @@ describe('reports (e2e)', () => {
     // which takes chat 6's first message in and chat 5's out.
     const r = (await get(`${WEEK}&tz=Europe/Paris`)).body as SupportReport;
     expect(r.tz).toBe('Europe/Paris');
-    expect(r.messages.by_user).toBe(8);
-    expect(r.busiest_hours).toEqual(hours([[0, 0, 1], [0, 10, 3], [1, 15, 1], [2, 11, 1], [3, 17, 1], [4, 21, 1]]));
+    expect(r.messages.by_user).toBe(9);
+    expect(r.busiest_hours).toEqual(hours([[0, 0, 1], [0, 10, 3], [1, 15, 2], [2, 11, 1], [3, 17, 1], [4, 21, 1]]));
   });
 
   it('answers the same numbers as CSV', async () => {

@@ -262,7 +262,10 @@ export interface SupportReport {
   conversations: { started: number; new: number; reopened: number };
   /** `by_user` is team-wide; `by_agent` and `notes` are the agent's when `agent` is given. */
   messages: { by_user: number; by_agent: number; notes: number };
-  /** Bursts of user messages that started in the range; `answered` and the times are the agent's replies when `agent` is given. */
+  /**
+   * Bursts of user messages that started in the range; `answered` and the times are the agent's
+   * replies when `agent` is given; `unanswered`: neither a reply nor an archive came after it.
+   */
   first_response: { bursts: number; answered: number; unanswered: number; median_seconds: number | null; p90_seconds: number | null };
   /** Conversations archived in the range, from their opening (first user message or reopening) to the archive. */
   resolution: { resolved: number; median_seconds: number | null; p90_seconds: number | null };

@@ -25,7 +25,8 @@ export const MESSAGES_SQL = `
  * starts at its first message and is answered by the agent message right after it. The events
  * (messages without notes, and archives) of the range and a margin either side are ordered per
  * chat once: the first window marks each event's predecessor, the second carries the time the
- * current burst started. Only bursts that start in the range count.
+ * current burst started. Only bursts that start in the range count; one that an archive closed
+ * before any reply (a "thanks" after the answer) is neither answered nor left waiting.
  */
 export const FIRST_RESPONSE_SQL = `
   WITH ev AS (
@@ -51,6 +52,7 @@ export const FIRST_RESPONSE_SQL = `
   )
   SELECT count(*) FILTER (WHERE k = 0 AND prev_k IS DISTINCT FROM 0 AND at >= ${FROM} AND at < ${TO})::int AS bursts,
          count(*) FILTER (WHERE reply)::int AS answered_all,
+         count(*) FILTER (WHERE k = 2 AND prev_k = 0 AND burst_at >= ${FROM} AND burst_at < ${TO})::int AS closed,
          count(*) FILTER (WHERE reply AND ${AGENT('agent')})::int AS answered,
          percentile_cont(0.5) WITHIN GROUP (ORDER BY wait) FILTER (WHERE reply AND ${AGENT('agent')}) AS median,
          percentile_cont(0.9) WITHIN GROUP (ORDER BY wait) FILTER (WHERE reply AND ${AGENT('agent')}) AS p90

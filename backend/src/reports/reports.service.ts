@@ -10,7 +10,7 @@ export const MAX_REPORT_DAYS = 366;
 const DEFAULT_REPORT_DAYS = 30;
 
 interface MessageRow { sender: 'user' | 'admin'; private: boolean; mine: boolean; dow: number; hour: number; n: number }
-interface FirstResponseRow { bursts: number; answered_all: number; answered: number; median: number | null; p90: number | null }
+interface FirstResponseRow { bursts: number; answered_all: number; closed: number; answered: number; median: number | null; p90: number | null }
 interface SummaryRow {
   new_chats: number; reopened: number;
   resolved: number; resolution_median: number | null; resolution_p90: number | null;
@@ -60,7 +60,7 @@ export class ReportsService {
       first_response: {
         bursts: first.bursts,
         answered: first.answered,
-        unanswered: first.bursts - first.answered_all,
+        unanswered: first.bursts - first.answered_all - first.closed,
         median_seconds: seconds(first.median),
         p90_seconds: seconds(first.p90),
       },

@@ -22,6 +22,7 @@ const SERVER_EVENTS: readonly ServerEvent[] = [
   'availability',
   'chat_activity',
   'typing',
+  'rating_created',
 ];
 const ACK_TIMEOUT_MS = 10_000;
 

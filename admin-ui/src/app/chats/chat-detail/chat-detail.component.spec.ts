@@ -71,6 +71,8 @@ describe('ChatDetailComponent', () => {
 
   afterEach(() => {
     sessionStorage.clear();
+    // The rating lines load their own list (chat-ratings.component.spec.ts covers them).
+    backend.match((r) => r.url.endsWith('/ratings'));
     backend.verify();
     delete (document as { visibilityState?: DocumentVisibilityState }).visibilityState;
   });

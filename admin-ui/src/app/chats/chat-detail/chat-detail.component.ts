@@ -27,6 +27,7 @@ import { CustomerPanelComponent } from './customer-panel.component';
 import { groupByDay } from './message-list';
 import { activityLine, buildTimeline } from './timeline';
 import { revealMessage } from '../../search/reveal-message';
+import { ChatRatingsComponent } from './chat-ratings.component';
 
 // Within this many pixels of an edge counts as "at" it: sub-pixel scroll positions and
 // momentum scrolling on tablets rarely land exactly on 0.
@@ -34,7 +35,13 @@ const EDGE_PX = 80;
 
 @Component({
   selector: 'app-chat-detail',
-  imports: [RouterLink, AssignMenuComponent, ComposerComponent, CustomerPanelComponent],
+  imports: [
+    RouterLink,
+    AssignMenuComponent,
+    ComposerComponent,
+    CustomerPanelComponent,
+    ChatRatingsComponent,
+  ],
   providers: [ChatDetailStore],
   templateUrl: './chat-detail.component.html',
   styleUrl: './chat-detail.component.css',
