@@ -50,6 +50,11 @@ export const routes: Routes = [
         loadChildren: () => import('./webhooks/webhooks.routes').then((m) => m.WEBHOOKS_ROUTES),
       },
       {
+        path: 'reports',
+        canActivate: [adminGuard],
+        loadChildren: () => import('./reports/reports.routes').then((m) => m.REPORTS_ROUTES),
+      },
+      {
         path: 'search',
         loadChildren: () => import('./search/search.routes').then((m) => m.SEARCH_ROUTES),
       },
