@@ -380,6 +380,30 @@ describe('webhooks (e2e)', () => {
     }
   });
 
+  it('keeps every instance’s endpoint list current through Redis, well before the 30 s backstop', async () => {
+    // A second instance of the same deployment: same database, same Redis prefix.
+    const b = await startTestApp({
+      DATABASE_URL: t.config.databaseUrl,
+      REDIS_PREFIX: t.config.redisPrefix,
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+    });
+    Logger.overrideLogger(log);
+    try {
+      const other = b.app.get(WebhookEndpointCache);
+      expect(other.targets('message.created', false)).toEqual([]);
+      const { endpoint } = await register('/elsewhere', ['message.created']);
+      await waitFor('the other instance to hear of the endpoint', () => other.targets('message.created', false).includes(endpoint.id), 5_000);
+      const res = await b.http('/api/support_chat/messages', { method: 'POST', token: t.userToken(), body: { content: 'via b' } });
+      expect(res.status).toBe(201);
+      await rx.until('/elsewhere', (rs) => rs.some((r) => r.body.includes('via b')));
+      await t.http(`/api/admin/webhooks/${endpoint.id}`, { method: 'PATCH', token: admin, body: { enabled: false } });
+      await waitFor('the other instance to drop it', () => other.targets('message.created', false).length === 0, 5_000);
+    } finally {
+      // Only the app: the database and Redis keys are the first instance's to drop.
+      await b.app.close();
+    }
+  });
+
   it('keeps every secret out of the server log', () => {
     // Positive control: the log does record the deliveries' failures.
     expect(log.lines.some((l) => /webhook delivery .* attempt 1: HTTP 503/.test(l))).toBe(true);

@@ -42,6 +42,11 @@ describe('loadConfig', () => {
     [{ NOTIFY_DELAY_MS: '-1' }, 'NOTIFY_DELAY_MS'],
     [{ ALLOWED_ORIGINS: 'https://a.example.com/path' }, 'ALLOWED_ORIGINS'],
     [{ ADMIN_EMAIL: 'not-an-email' }, 'ADMIN_EMAIL'],
+    [{ WEBHOOK_TIMEOUT_MS: '10s' }, 'WEBHOOK_TIMEOUT_MS'],
+    [{ WEBHOOK_RETRY_FOR_MS: '10' }, 'WEBHOOK_RETRY_FOR_MS'],
+    [{ WEBHOOK_DISABLE_AFTER_MS: '0' }, 'WEBHOOK_DISABLE_AFTER_MS'],
+    [{ WEBHOOK_BACKOFF_BASE_MS: '0' }, 'WEBHOOK_BACKOFF_BASE_MS'],
+    [{ WEBHOOK_ALLOW_PRIVATE: 'yes' }, 'WEBHOOK_ALLOW_PRIVATE'],
   ])('names the variable of a malformed value: %o', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable}:`));
@@ -54,6 +59,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...prodSecrets, WIDGET_JWT_SECRET: 'short' })).toThrow(/^WIDGET_JWT_SECRET/);
     expect(() => loadConfig({ ...prodSecrets, ALLOWED_ORIGINS: '*' })).toThrow(/^ALLOWED_ORIGINS/);
     expect(loadConfig({ ALLOWED_ORIGINS: '*' }).allowedOrigins).toBe('*');
+  });
+
+  it('sends webhooks with a 10 s deadline, retries for a day, disables after three, and only to public addresses by default', () => {
+    expect(loadConfig({})).toMatchObject({
+      webhookTimeoutMs: 10_000,
+      webhookRetryForMs: 86_400_000,
+      webhookDisableAfterMs: 259_200_000,
+      webhookBackoffBaseMs: 5_000,
+      webhookAllowPrivate: false,
+    });
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_DISABLE_AFTER_MS: '3000' })).toMatchObject({
+      webhookAllowPrivate: true,
+      webhookDisableAfterMs: 3000,
+    });
   });
 
   it('turns the dev conveniences off in production', () => {

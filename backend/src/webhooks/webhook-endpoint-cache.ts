@@ -13,26 +13,34 @@ interface ActiveEndpoint {
   includePrivate: boolean;
 }
 
-/** A backstop for a change notice Redis dropped: every instance re-reads at least this often. */
+/** A backstop for a change notice Redis dropped: every instance compares versions this often. */
 const REFRESH_MS = 30_000;
 
 export const endpointsChannel = (prefix: string): string => `${prefix}:webhooks:endpoints-changed`;
+const versionKey = (prefix: string): string => `${prefix}:webhooks:endpoints-version`;
 
-/** Tells every instance (this one through its subscription too) to re-read the endpoint list. */
+/**
+ * Tells every instance (this one through its subscription too) to re-read the endpoint list,
+ * and bumps the version an instance that missed the notice finds on its next check.
+ */
 export async function announceEndpointsChanged(redis: Redis, prefix: string): Promise<void> {
+  await redis.incr(versionKey(prefix));
   await redis.publish(endpointsChannel(prefix), '1');
 }
 
 /**
  * The enabled endpoints, held in memory so that a domain event with nobody to hear it costs a
  * lookup in a small array: no query, no job. Kept current on every instance by a Redis notice
- * on each change, and re-read every 30 s in case a notice was lost.
+ * on each change; every 30 s a version counter in Redis (not Postgres, so the message path's
+ * statements stay what they are) shows whether a notice was missed.
  */
 @Injectable()
 export class WebhookEndpointCache implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookEndpointCache.name);
   private endpoints: readonly ActiveEndpoint[] = [];
   private generation = 0;
+  /** The Redis version the list was read at; the backstop re-reads Postgres only when it moved. */
+  private version: string | null = null;
   private subscriber?: Redis;
   private timer?: NodeJS.Timeout;
 
@@ -46,11 +54,12 @@ export class WebhookEndpointCache implements OnApplicationBootstrap, OnApplicati
     this.subscriber = this.redis.duplicate();
     this.subscriber.on('error', () => undefined);
     this.subscriber.on('message', () => void this.reload());
-    await this.subscriber.subscribe(endpointsChannel(this.config.get('redisPrefix'))).catch((err: unknown) => {
-      this.logger.warn(`webhook endpoint notices unavailable, re-reading every ${REFRESH_MS / 1000} s: ${describeError(err)}`);
+    // Not awaited: with Redis away the subscription waits for it, and the start must not.
+    this.subscriber.subscribe(endpointsChannel(this.config.get('redisPrefix'))).catch((err: unknown) => {
+      this.logger.warn(`webhook endpoint notices unavailable, checking every ${REFRESH_MS / 1000} s: ${describeError(err)}`);
     });
     await this.reload();
-    this.timer = setInterval(() => void this.reload(), REFRESH_MS);
+    this.timer = setInterval(() => void this.check(), REFRESH_MS);
     this.timer.unref();
   }
 
@@ -68,20 +77,27 @@ export class WebhookEndpointCache implements OnApplicationBootstrap, OnApplicati
 
   /** After a change: this instance re-reads before answering, the others on the notice. */
   async changed(): Promise<void> {
-    await this.reload();
     await announceEndpointsChanged(this.redis, this.config.get('redisPrefix')).catch((err: unknown) => {
       this.logger.warn(`could not announce a webhook endpoint change: ${describeError(err)}`);
     });
+    await this.reload();
+  }
+
+  private async check(): Promise<void> {
+    const version = await this.redis.get(versionKey(this.config.get('redisPrefix'))).catch(() => undefined);
+    if (version !== undefined && version !== this.version) await this.reload();
   }
 
   async reload(): Promise<void> {
     // Reads may finish out of order; only the newest one started is kept.
     const generation = ++this.generation;
     try {
+      const version = await this.redis.get(versionKey(this.config.get('redisPrefix'))).catch(() => this.version);
       const rows: { id: string; event_types: string[]; include_private: boolean }[] = await this.db.query(
         `SELECT id, event_types, include_private FROM webhook_endpoints WHERE enabled`,
       );
       if (generation !== this.generation) return;
+      this.version = version;
       this.endpoints = rows.map((r) => ({ id: r.id, types: new Set(r.event_types), includePrivate: r.include_private }));
     } catch (err) {
       this.logger.warn(`could not read the webhook endpoints: ${describeError(err)}`);
