@@ -7,6 +7,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { WebhookDelivery, WebhookDeliveryPage, WebhookEndpointView, WebhookEndpointWithSecret, WebhookPayload } from '../src/contracts/wire';
+import { WebhookDeliverer } from '../src/webhooks/webhook-deliverer.service';
 import { WebhookEndpointCache } from '../src/webhooks/webhook-endpoint-cache';
 import { WEBHOOK_QUEUE, WebhookQueue } from '../src/webhooks/webhook-queue';
 import { addAgent } from './support/agents';
@@ -477,5 +478,27 @@ describe('webhooks: refused targets (e2e, production, private addresses not allo
     expect(moved.status).toBe(400);
     expect(moved.body.message).toMatch(/192\.168\.1\.1, a private address/);
     expect(((await t.http(`/api/admin/webhooks/${id}`, { token: admin })).body as WebhookEndpointView).url).toBe('https://93.184.215.14/hook');
+  });
+});
+
+describe('webhooks with ROLE=api and ROLE=worker (e2e)', () => {
+  it('queues on the API instance and sends from the worker', async () => {
+    const rx = await startReceiver();
+    const api = await startTestApp({ ROLE: 'api', WEBHOOK_ALLOW_PRIVATE: 'true' });
+    const worker = await startTestApp({ ROLE: 'worker', DATABASE_URL: api.config.databaseUrl, REDIS_PREFIX: api.config.redisPrefix, WEBHOOK_ALLOW_PRIVATE: 'true' });
+    try {
+      // (The API role has no deliverer at all: asking Nest for a missing provider ends the process.)
+      expect(worker.app.get(WebhookDeliverer)).toBeInstanceOf(WebhookDeliverer);
+      const admin = await api.adminToken();
+      const made = await api.http('/api/admin/webhooks', { method: 'POST', token: admin, body: { url: `${rx.base}/split`, event_types: ['message.created'] } });
+      expect(made.status).toBe(201);
+      expect((await api.http('/api/support_chat/messages', { method: 'POST', token: api.userToken(), body: { content: 'split roles' } })).status).toBe(201);
+      const [r] = await rx.until('/split', (rs) => rs.length >= 1);
+      expect(verifies((made.body as WebhookEndpointWithSecret).secret, r)).toEqual([true]);
+    } finally {
+      await worker.app.close();
+      await api.close();
+      await rx.close();
+    }
   });
 });
