@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import type { SupportReport } from '../src/contracts/wire';
+import { ReportRollup } from '../src/reports/report-rollup';
 import { addAgent } from './support/agents';
 import { PG, startTestApp, type TestApp } from './support/test-app';
 
@@ -82,6 +83,9 @@ describe('reports (e2e)', () => {
     } finally {
       await pg.end();
     }
+    // The history was written behind the catch-up's back: recount it, as an import would.
+    const rebuilt = await t.http('/api/admin/reports/rebuild', { method: 'POST', token: admin });
+    expect(rebuilt.status).toBe(200);
   });
   afterAll(() => t.close());
 
@@ -211,7 +215,47 @@ describe('reports (e2e)', () => {
     }
     expect((await get('from=2025-01-01&to=2025-12-31')).status).toBe(200);
     expect((await get(WEEK, ana.token)).status).toBe(403);
+    expect((await t.http('/api/admin/reports/rebuild', { method: 'POST', token: ana.token })).status).toBe(403);
     expect((await get(WEEK, t.userToken())).status).toBe(403);
+  });
+
+  it('keeps counting in rounds: a burst begun in one round is answered in the next, as a recount finds', async () => {
+    const rollup = t.app.get(ReportRollup);
+    const token = t.userToken();
+    const chatId = (await t.http('/api/support_chat', { token })).body.id as string;
+    const pg = new Client({ connectionString: `${PG}/${t.database}` });
+    await pg.connect();
+    try {
+      const watermark = async () =>
+        new Date((await pg.query(`SELECT value #>> '{}' AS v FROM support_settings WHERE key = 'reports.processed_until'`)).rows[0].v as string);
+      const insert = (at: Date, who: 'user' | 'admin') =>
+        pg.query(
+          `INSERT INTO support_messages (chat_id, content, sender_type, admin_id, created_at, updated_at) VALUES ($1, 'x', $2, $3, $4, $4)`,
+          [chatId, who, who === 'user' ? null : ana.id, at],
+        );
+      // Each message just after the last round's end, so the next round takes it.
+      const asked = new Date((await watermark()).getTime() + 1);
+      await insert(asked, 'user');
+      expect(await rollup.catchUp()).toBe(true);
+      const answered = new Date((await watermark()).getTime() + 1);
+      await insert(answered, 'admin');
+      expect(await rollup.catchUp()).toBe(true);
+
+      const bursts = async () =>
+        (await pg.query(`SELECT started_at, replied_at, agent_id, closed_at FROM support_report_bursts WHERE chat_id = $1`, [chatId])).rows;
+      expect(await bursts()).toEqual([{ started_at: asked, replied_at: answered, agent_id: ana.id, closed_at: null }]);
+
+      const snapshot = async () => ({
+        counts: (await pg.query(`SELECT * FROM support_report_counts ORDER BY bucket, agent_id`)).rows,
+        bursts: (await pg.query(`SELECT * FROM support_report_bursts ORDER BY chat_id, started_at`)).rows,
+      });
+      const rounds = await snapshot();
+      expect(rounds.counts.length).toBeGreaterThan(0);
+      await rollup.rebuild();
+      expect(await snapshot()).toEqual(rounds);
+    } finally {
+      await pg.end();
+    }
   });
 
   it('defaults to the last 30 days, today included', async () => {

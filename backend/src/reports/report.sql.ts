@@ -1,75 +1,48 @@
+import { NOBODY } from './rollup.sql';
+
 /**
- * The report's statements. Parameters: $1 first day, $2 last day (dates, in the zone), $3 an
- * agent's id or null, $4 the time zone. The range is [first day 00:00, the day after the last
- * day 00:00) in that zone.
+ * The report's statements, over the report tables (see report-rollup.ts) and the archives and
+ * ratings. Parameters: $1 first day, $2 last day (dates, in the zone), $3 an agent's id or null,
+ * $4 the time zone. The range is [first day 00:00, the day after the last day 00:00) there.
  */
 const FROM = `(($1::date)::timestamp AT TIME ZONE $4::text)`;
 const TO = `((($2::date) + 1)::timestamp AT TIME ZONE $4::text)`;
-/** How far before and after the range a burst's history and its reply are looked for. */
-export const MARGIN_DAYS = 7;
-const MARGIN = `interval '${MARGIN_DAYS} days'`;
 const AGENT = (column: string) => `($3::uuid IS NULL OR ${column} = $3::uuid)`;
 
-/** Messages in the range by sender, note or not, the agent's or not, day of the week and hour. */
+/** Messages and new chats by day of the week and hour, in the zone (buckets are 15 minutes). */
 export const MESSAGES_SQL = `
-  SELECT m.sender_type AS sender, m.private, COALESCE(m.admin_id = $3::uuid, false) AS mine,
-         extract(isodow FROM m.created_at AT TIME ZONE $4::text)::int AS dow,
-         extract(hour FROM m.created_at AT TIME ZONE $4::text)::int AS hour,
-         count(*)::int AS n
-  FROM support_messages m
-  WHERE m.created_at >= ${FROM} AND m.created_at < ${TO}
-  GROUP BY 1, 2, 3, 4, 5`;
+  SELECT extract(isodow FROM c.bucket AT TIME ZONE $4::text)::int AS dow,
+         extract(hour FROM c.bucket AT TIME ZONE $4::text)::int AS hour,
+         sum(c.user_messages)::int AS users,
+         COALESCE(sum(c.agent_messages) FILTER (WHERE c.agent_id <> '${NOBODY}' AND ${AGENT('c.agent_id')}), 0)::int AS agents,
+         COALESCE(sum(c.notes) FILTER (WHERE c.agent_id <> '${NOBODY}' AND ${AGENT('c.agent_id')}), 0)::int AS notes,
+         sum(c.new_chats)::int AS new_chats
+  FROM support_report_counts c
+  WHERE c.bucket >= ${FROM} AND c.bucket < ${TO}
+  GROUP BY 1, 2`;
 
 /**
- * First responses. A burst is the user's messages since the last agent reply (or archive); it
- * starts at its first message and is answered by the agent message right after it. The events
- * (messages without notes, and archives) of the range and a margin either side are ordered per
- * chat once: the first window marks each event's predecessor, the second carries the time the
- * current burst started. Only bursts that start in the range count; one that an archive closed
- * before any reply (a "thanks" after the answer) is neither answered nor left waiting.
+ * Bursts that started in the range: how many, how many an agent (or this one) answered and how
+ * many an archive closed unanswered, and the waits' median and p90 (one sort for both).
  */
 export const FIRST_RESPONSE_SQL = `
-  WITH ev AS (
-    SELECT m.chat_id, m.created_at AS at, CASE WHEN m.sender_type = 'user' THEN 0 ELSE 1 END AS k, m.admin_id AS agent
-    FROM support_messages m
-    WHERE m.created_at >= ${FROM} - ${MARGIN} AND m.created_at < ${TO} + ${MARGIN} AND NOT m.private
-    UNION ALL
-    SELECT a.chat_id, a.archived_at, 2, a.agent_id
-    FROM support_chat_archives a
-    WHERE a.archived_at >= ${FROM} - ${MARGIN} AND a.archived_at < ${TO} + ${MARGIN}
-  ), marked AS (
-    SELECT chat_id, at, k, agent, lag(k) OVER (PARTITION BY chat_id ORDER BY at, k) AS prev_k
-    FROM ev
-  ), timed AS (
-    SELECT at, k, agent, prev_k,
-           max(at) FILTER (WHERE k = 0 AND prev_k IS DISTINCT FROM 0)
-             OVER (PARTITION BY chat_id ORDER BY at, k ROWS UNBOUNDED PRECEDING) AS burst_at
-    FROM marked
-  ), replies AS (
-    SELECT *, extract(epoch FROM at - burst_at)::float8 AS wait,
-           k = 1 AND prev_k = 0 AND burst_at >= ${FROM} AND burst_at < ${TO} AS reply
-    FROM timed
-  )
-  SELECT count(*) FILTER (WHERE k = 0 AND prev_k IS DISTINCT FROM 0 AND at >= ${FROM} AND at < ${TO})::int AS bursts,
-         count(*) FILTER (WHERE reply)::int AS answered_all,
-         count(*) FILTER (WHERE k = 2 AND prev_k = 0 AND burst_at >= ${FROM} AND burst_at < ${TO})::int AS closed,
-         count(*) FILTER (WHERE reply AND ${AGENT('agent')})::int AS answered,
-         percentile_cont(0.5) WITHIN GROUP (ORDER BY wait) FILTER (WHERE reply AND ${AGENT('agent')}) AS median,
-         percentile_cont(0.9) WITHIN GROUP (ORDER BY wait) FILTER (WHERE reply AND ${AGENT('agent')}) AS p90
-  FROM replies`;
+  SELECT count(*)::int AS bursts,
+         count(b.replied_at)::int AS answered_all,
+         count(*) FILTER (WHERE b.closed_at IS NOT NULL)::int AS closed,
+         count(b.replied_at) FILTER (WHERE ${AGENT('b.agent_id')})::int AS answered,
+         percentile_cont(ARRAY[0.5, 0.9]::float8[]) WITHIN GROUP (ORDER BY extract(epoch FROM b.replied_at - b.started_at)::float8)
+           FILTER (WHERE b.replied_at IS NOT NULL AND ${AGENT('b.agent_id')}) AS waits
+  FROM support_report_bursts b
+  WHERE b.started_at >= ${FROM} AND b.started_at < ${TO}`;
 
-/** New and reopened conversations, resolutions and ratings: one indexed range each. */
+/** Reopened conversations, resolutions and ratings: one indexed range each. */
 export const SUMMARY_SQL = `
   SELECT
-    (SELECT count(*) FROM support_chats c
-      WHERE c.created_at >= ${FROM} AND c.created_at < ${TO}
-        AND EXISTS (SELECT 1 FROM support_messages m WHERE m.chat_id = c.id AND m.sender_type = 'user'))::int AS new_chats,
     (SELECT count(*) FROM support_chat_archives a WHERE a.reopened_at >= ${FROM} AND a.reopened_at < ${TO})::int AS reopened,
     res.*, rat.*
   FROM (
     SELECT count(*)::int AS resolved,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a.archived_at - a.opened_at)::float8) AS resolution_median,
-           percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM a.archived_at - a.opened_at)::float8) AS resolution_p90
+           percentile_cont(ARRAY[0.5, 0.9]::float8[]) WITHIN GROUP (ORDER BY extract(epoch FROM a.archived_at - a.opened_at)::float8) AS resolutions
     FROM support_chat_archives a
     WHERE a.archived_at >= ${FROM} AND a.archived_at < ${TO} AND a.opened_at IS NOT NULL AND ${AGENT('a.agent_id')}
   ) res, (

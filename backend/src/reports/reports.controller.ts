@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Query } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ForAdmins } from '../auth/auth.decorators';
 import type { SupportReport } from '../contracts/wire';
@@ -27,5 +27,16 @@ export class ReportsController {
   @Get('reports.csv')
   csv(@Query() query: ReportQuery): Promise<string> {
     return this.reports.csv(query);
+  }
+
+  @ApiOperation({
+    summary: 'Recount the report tables from the whole history (admins only)',
+    description:
+      'The figures are kept up to date every 30 s from what is newer than the last count; after importing older history, recount it all.',
+  })
+  @Post('reports/rebuild')
+  @HttpCode(200)
+  rebuild(): Promise<{ rebuilt: true }> {
+    return this.reports.rebuild();
   }
 }

@@ -4,26 +4,30 @@ import { DataSource } from 'typeorm';
 import type { SupportReport } from '../contracts/wire';
 import type { ReportQuery } from './dto/report.dto';
 import { FIRST_RESPONSE_SQL, MESSAGES_SQL, SUMMARY_SQL } from './report.sql';
+import { ReportRollup } from './report-rollup';
 
 const DAY_MS = 86_400_000;
 export const MAX_REPORT_DAYS = 366;
 const DEFAULT_REPORT_DAYS = 30;
 
-interface MessageRow { sender: 'user' | 'admin'; private: boolean; mine: boolean; dow: number; hour: number; n: number }
-interface FirstResponseRow { bursts: number; answered_all: number; closed: number; answered: number; median: number | null; p90: number | null }
+interface MessageRow { dow: number; hour: number; users: number; agents: number; notes: number; new_chats: number }
+interface FirstResponseRow { bursts: number; answered_all: number; closed: number; answered: number; waits: number[] | null }
 interface SummaryRow {
-  new_chats: number; reopened: number;
-  resolved: number; resolution_median: number | null; resolution_p90: number | null;
+  reopened: number;
+  resolved: number; resolutions: number[] | null;
   rated: number; average: number | null; distribution: number[];
 }
 
 /**
- * Figures for a date range: three statements, each one range scan over an indexed column.
- * Definitions are in the README ("Reports"); the SQL carries the details.
+ * Figures for a date range: three statements, each one range scan over an indexed column of the
+ * report tables, the archives or the ratings. Definitions are in the README ("Reports").
  */
 @Injectable()
 export class ReportsService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly rollup: ReportRollup,
+  ) {}
 
   async report(query: ReportQuery): Promise<SupportReport> {
     const { from, to, tz } = range(query);
@@ -41,30 +45,33 @@ export class ReportsService {
     });
     const busiest = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
     const counts = { by_user: 0, by_agent: 0, notes: 0 };
+    let newChats = 0;
     for (const row of messages) {
-      if (row.sender === 'user') {
-        counts.by_user += row.n;
-        busiest[row.dow - 1][row.hour] += row.n;
-      } else if (!agent || row.mine) {
-        if (row.private) counts.notes += row.n;
-        else counts.by_agent += row.n;
-      }
+      counts.by_user += row.users;
+      counts.by_agent += row.agents;
+      counts.notes += row.notes;
+      newChats += row.new_chats;
+      busiest[row.dow - 1][row.hour] += row.users;
     }
     return {
       from,
       to,
       tz,
       agent_id: agent,
-      conversations: { started: summary.new_chats + summary.reopened, new: summary.new_chats, reopened: summary.reopened },
+      conversations: { started: newChats + summary.reopened, new: newChats, reopened: summary.reopened },
       messages: counts,
       first_response: {
         bursts: first.bursts,
         answered: first.answered,
         unanswered: first.bursts - first.answered_all - first.closed,
-        median_seconds: seconds(first.median),
-        p90_seconds: seconds(first.p90),
+        median_seconds: seconds(first.waits?.[0] ?? null),
+        p90_seconds: seconds(first.waits?.[1] ?? null),
       },
-      resolution: { resolved: summary.resolved, median_seconds: seconds(summary.resolution_median), p90_seconds: seconds(summary.resolution_p90) },
+      resolution: {
+        resolved: summary.resolved,
+        median_seconds: seconds(summary.resolutions?.[0] ?? null),
+        p90_seconds: seconds(summary.resolutions?.[1] ?? null),
+      },
       ratings: {
         count: summary.rated,
         average: summary.average === null ? null : Math.round(summary.average * 100) / 100,
@@ -76,6 +83,12 @@ export class ReportsService {
 
   async csv(query: ReportQuery): Promise<string> {
     return toCsv(await this.report(query));
+  }
+
+  /** Recounts the report tables from the whole history (after an import, say). */
+  async rebuild(): Promise<{ rebuilt: true }> {
+    await this.rollup.rebuild();
+    return { rebuilt: true };
   }
 }
 

@@ -8,6 +8,7 @@ import { CannedReplies1796428800000 } from './1796428800000-canned-replies';
 import { PrivateNotes1796515200000 } from './1796515200000-private-notes';
 import { Search1796601600000 } from './1796601600000-search';
 import { Ratings1796688000000 } from './1796688000000-ratings';
+import { ReportRollups1796688060000 } from './1796688060000-report-rollups';
 import { Webhooks1796774400000 } from './1796774400000-webhooks';
 import { Privacy1796860800000 } from './1796860800000-privacy';
 import { ChatVersion1796947200000 } from './1796947200000-chat-version';
@@ -22,6 +23,7 @@ export const migrations = [
   PrivateNotes1796515200000,
   Search1796601600000,
   Ratings1796688000000,
+  ReportRollups1796688060000,
   Webhooks1796774400000,
   Privacy1796860800000,
   ChatVersion1796947200000,
