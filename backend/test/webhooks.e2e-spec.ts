@@ -1,81 +1,15 @@
 import { getQueueToken } from '@nestjs/bull';
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { createHmac } from 'node:crypto';
-import { EventEmitter } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { WebhookDelivery, WebhookDeliveryPage, WebhookEndpointView, WebhookEndpointWithSecret, WebhookPayload } from '../src/contracts/wire';
-import { WebhookDeliverer } from '../src/webhooks/webhook-deliverer.service';
 import { WebhookEndpointCache } from '../src/webhooks/webhook-endpoint-cache';
 import { WEBHOOK_QUEUE, WebhookQueue } from '../src/webhooks/webhook-queue';
 import { addAgent } from './support/agents';
 import { waitFor } from './support/instances';
+import { startReceiver, verifies, type Received, type Receiver } from './support/webhook-receiver';
 import { emitAck, startTestApp, type TestApp } from './support/test-app';
-
-interface Received {
-  path: string;
-  at: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-  payload: WebhookPayload;
-}
-type Reply = { status: number; headers?: Record<string, string> };
-
-/** A real HTTP receiver on 127.0.0.1: answers each path's scripted replies in order, then 200. */
-async function startReceiver() {
-  const seen: Received[] = [];
-  const scripts = new Map<string, Reply[]>();
-  const news = new EventEmitter();
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const path = req.url ?? '';
-      seen.push({ path, at: Date.now(), headers: req.headers, body, payload: JSON.parse(body) as WebhookPayload });
-      const reply = scripts.get(path)?.shift() ?? { status: 200 };
-      res.writeHead(reply.status, reply.headers).end('ok');
-      news.emit('request');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  return {
-    base,
-    at: (path: string) => seen.filter((r) => r.path === path),
-    script: (path: string, replies: Reply[]) => scripts.set(path, [...replies]),
-    /** Resolves with the path's requests once `done` holds for them (checked on every arrival). */
-    until(path: string, done: (rs: Received[]) => boolean, ms = 20_000): Promise<Received[]> {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (!done(this.at(path))) return;
-          clearTimeout(timer);
-          news.off('request', check);
-          resolve(this.at(path));
-        };
-        const timer = setTimeout(() => {
-          news.off('request', check);
-          reject(new Error(`${path}: ${this.at(path).length} request(s), condition not met within ${ms} ms`));
-        }, ms);
-        news.on('request', check);
-        check();
-      });
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** Standard Webhooks verification, written from the specification (not the product's signer). */
-function verifies(secret: string, r: Received): boolean[] {
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-  const signed = `${String(r.headers['webhook-id'])}.${String(r.headers['webhook-timestamp'])}.${r.body}`;
-  const expected = createHmac('sha256', key).update(signed).digest('base64');
-  return String(r.headers['webhook-signature'])
-    .split(' ')
-    .map((part) => part === `v1,${expected}`);
-}
 
 /** Every line the server logs while the suite runs. */
 class CapturedLog implements LoggerService {
@@ -92,7 +26,7 @@ class CapturedLog implements LoggerService {
 describe('webhooks (e2e)', () => {
   let t: TestApp;
   let admin: string;
-  let rx: Awaited<ReturnType<typeof startReceiver>>;
+  let rx: Receiver;
   const log = new CapturedLog();
   const secrets: string[] = [];
   beforeAll(async () => {
@@ -362,6 +296,11 @@ describe('webhooks (e2e)', () => {
       expect({ method, path, status: res.status }).toEqual({ method, path, status: 403 });
     }
     expect((await t.http('/api/admin/webhooks', { token: t.userToken() })).status).toBe(403);
+    const docs = await t.http('/api/docs-json');
+    expect(Object.keys(docs.body.paths)).toEqual(
+      expect.arrayContaining(['/api/admin/webhooks', '/api/admin/webhooks/{id}/rotate', '/api/admin/webhooks/{id}/deliveries/{deliveryId}/resend']),
+    );
+    expect(docs.text).toContain('`user.erased` {external_id}');
     const cases: [string, string, unknown, number, RegExp][] = [
       ['POST', '/api/admin/webhooks', { url: 'not a url', event_types: ['chat.created'] }, 400, /absolute http\(s\) URL/],
       ['POST', '/api/admin/webhooks', { url: 'ftp://example.com/x', event_types: ['chat.created'] }, 400, /https:\/\/ or http:\/\//],
@@ -411,94 +350,6 @@ describe('webhooks (e2e)', () => {
     expect(secrets.length).toBeGreaterThan(5);
     for (const s of secrets) {
       expect(log.lines.filter((l) => l.includes(s) || l.includes(s.slice(6)))).toEqual([]);
-    }
-  });
-});
-
-describe('webhooks: refused targets (e2e, production, private addresses not allowed)', () => {
-  let t: TestApp;
-  let admin: string;
-  beforeAll(async () => {
-    t = await startTestApp({
-      NODE_ENV: 'production',
-      WIDGET_JWT_SECRET: 'w'.repeat(40),
-      ADMIN_JWT_SECRET: 'a'.repeat(40),
-      ADMIN_EMAIL: 'root@example.com',
-      ADMIN_PASSWORD: 'a long enough password',
-    });
-    const login = await t.http('/api/auth/login', { method: 'POST', body: { email: 'root@example.com', password: 'a long enough password' } });
-    admin = login.body.access_token as string;
-  });
-  afterAll(() => t.close());
-
-  it.each([
-    ['https://127.0.0.1/hook', /127\.0\.0\.1, a loopback address/],
-    ['https://10.1.2.3/hook', /10\.1\.2\.3, a private address/],
-    ['https://169.254.169.254/latest/meta-data', /169\.254\.169\.254, a link-local address/],
-    ['https://[::1]/hook', /::1, a loopback address/],
-    ['https://[::ffff:192.168.0.1]/hook', /a private address/],
-    ['https://100.64.0.7/hook', /shared \(CGNAT\)/],
-    ['https://0.0.0.0/hook', /unspecified/],
-    ['https://localhost/hook', /^localhost resolves to .*, a loopback address/],
-    ['http://93.184.215.14/hook', /must use https in production/],
-    ['not a url', /absolute http\(s\) URL/],
-    ['https://user:pw@93.184.215.14/hook', /user name or password/],
-  ])('refuses %s with 400 and the reason', async (url, reason) => {
-    const res = await t.http('/api/admin/webhooks', { method: 'POST', token: admin, body: { url, event_types: ['chat.created'] } });
-    expect(res.status).toBe(400);
-    expect(res.body.message).toMatch(reason);
-    expect((await t.http('/api/admin/webhooks', { token: admin })).body).toEqual([]);
-  });
-
-  it('checks the address again when sending: a host that now resolves inward is refused, not called', async () => {
-    // As if the endpoint's DNS changed after it was registered: the row is written directly.
-    const db = t.app.get(DataSource);
-    const [row] = await db.query(
-      `INSERT INTO webhook_endpoints (url, event_types) VALUES ('https://localhost:9/hook', '{message.created}') RETURNING id`,
-    );
-    await db.query(`INSERT INTO webhook_secrets (endpoint_id, secret) VALUES ($1, 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0')`, [row.id]);
-    await t.app.get(WebhookEndpointCache).reload();
-    const token = t.userToken({}, { secret: 'w'.repeat(40) });
-    expect((await t.http('/api/support_chat/messages', { method: 'POST', token, body: { content: 'rebinding' } })).status).toBe(201);
-    let d: WebhookDelivery | undefined;
-    await waitFor('the delivery refused', async () => {
-      d = ((await t.http(`/api/admin/webhooks/${row.id as string}/deliveries`, { token: admin })).body as WebhookDeliveryPage).items[0];
-      return d?.status === 'failed';
-    });
-    expect(d).toMatchObject({ attempts: 1, response_code: null, next_attempt_at: null });
-    expect(d?.last_error).toMatch(/^refused: localhost resolves to .*, a loopback address/);
-    await t.http(`/api/admin/webhooks/${row.id as string}`, { method: 'DELETE', token: admin });
-  });
-
-  it('accepts a public https address (positive control), and refuses moving it to a private one', async () => {
-    const ok = await t.http('/api/admin/webhooks', { method: 'POST', token: admin, body: { url: 'https://93.184.215.14/hook', event_types: ['chat.created'] } });
-    expect(ok.status).toBe(201);
-    const id = (ok.body as WebhookEndpointWithSecret).endpoint.id;
-    const moved = await t.http(`/api/admin/webhooks/${id}`, { method: 'PATCH', token: admin, body: { url: 'https://192.168.1.1/' } });
-    expect(moved.status).toBe(400);
-    expect(moved.body.message).toMatch(/192\.168\.1\.1, a private address/);
-    expect(((await t.http(`/api/admin/webhooks/${id}`, { token: admin })).body as WebhookEndpointView).url).toBe('https://93.184.215.14/hook');
-  });
-});
-
-describe('webhooks with ROLE=api and ROLE=worker (e2e)', () => {
-  it('queues on the API instance and sends from the worker', async () => {
-    const rx = await startReceiver();
-    const api = await startTestApp({ ROLE: 'api', WEBHOOK_ALLOW_PRIVATE: 'true' });
-    const worker = await startTestApp({ ROLE: 'worker', DATABASE_URL: api.config.databaseUrl, REDIS_PREFIX: api.config.redisPrefix, WEBHOOK_ALLOW_PRIVATE: 'true' });
-    try {
-      // (The API role has no deliverer at all: asking Nest for a missing provider ends the process.)
-      expect(worker.app.get(WebhookDeliverer)).toBeInstanceOf(WebhookDeliverer);
-      const admin = await api.adminToken();
-      const made = await api.http('/api/admin/webhooks', { method: 'POST', token: admin, body: { url: `${rx.base}/split`, event_types: ['message.created'] } });
-      expect(made.status).toBe(201);
-      expect((await api.http('/api/support_chat/messages', { method: 'POST', token: api.userToken(), body: { content: 'split roles' } })).status).toBe(201);
-      const [r] = await rx.until('/split', (rs) => rs.length >= 1);
-      expect(verifies((made.body as WebhookEndpointWithSecret).secret, r)).toEqual([true]);
-    } finally {
-      await worker.app.close();
-      await api.close();
-      await rx.close();
     }
   });
 });
