@@ -258,6 +258,38 @@ describe('reports (e2e)', () => {
     }
   });
 
+  it('brings the tables up to date before a report when the last round is over 30 s old', async () => {
+    const token = t.userToken();
+    const chatId = (await t.http('/api/support_chat', { token })).body.id as string;
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const around = `from=${day(-1)}&to=${day(1)}`;
+    const users = async () => ((await get(around)).body as SupportReport).messages.by_user;
+    const before = await users();
+    const pg = new Client({ connectionString: `${PG}/${t.database}` });
+    await pg.connect();
+    try {
+      const { rows } = await pg.query(`SELECT value #>> '{}' AS v FROM support_settings WHERE key = 'reports.processed_until'`);
+      await pg.query(
+        `INSERT INTO support_messages (chat_id, content, sender_type, created_at, updated_at) VALUES ($1, 'x', 'user', $2, $2)`,
+        [chatId, new Date(new Date(rows[0].v as string).getTime() + 1)],
+      );
+    } finally {
+      await pg.end();
+    }
+    // Counted a moment ago: the report reads the tables as they are.
+    expect(await users()).toBe(before);
+    const now = Date.now();
+    const later = jest.spyOn(Date, 'now').mockReturnValue(now + 31_000);
+    try {
+      let res!: Awaited<ReturnType<typeof get>>;
+      const statements = await statementsDuring(async () => (res = await get(around)));
+      expect((res.body as SupportReport).messages.by_user).toBe(before + 1);
+      expect(statements.length).toBeGreaterThan(3);
+    } finally {
+      later.mockRestore();
+    }
+  });
+
   it('defaults to the last 30 days, today included', async () => {
     const r = (await get('')).body as SupportReport;
     const today = new Date().toISOString().slice(0, 10);

@@ -1,10 +1,10 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { BATCH_SQL, BURSTS_SQL, COUNTS_SQL, ENDS_SQL, WATERMARK_KEY, WATERMARK_SQL } from './rollup.sql';
 
-/** How often each instance tries to bring the report tables up to date (one at a time). */
-const CATCH_UP_EVERY_MS = 30_000;
+/** A report finds the tables at most this old, plus the settling time below. */
+const FRESH_FOR_MS = 30_000;
 /**
  * Messages younger than this wait for the next round: one stamped just before the catch-up's
  * snapshot could still be committing, and must not fall behind the watermark unseen.
@@ -17,23 +17,32 @@ const LOCK = `hashtext('support_report_rollup')`;
  * archives, in rounds: each round takes what was stamped since the last one (up to 5 s ago),
  * in one transaction under an advisory lock, so instances never count twice. Reports then read
  * a few thousand rows instead of a million messages.
+ *
+ * Rounds run when a report asks and the last one is over 30 s old, not on a timer: nothing runs
+ * while nobody reads reports, and the message path never waits for them.
  */
 @Injectable()
-export class ReportRollup implements OnModuleInit, OnModuleDestroy {
+export class ReportRollup implements OnModuleDestroy {
   private readonly logger = new Logger(ReportRollup.name);
-  private timer?: ReturnType<typeof setInterval>;
   private running: Promise<unknown> | null = null;
+  /** When this instance last finished a round (or found another instance running one). */
+  private lastRound = 0;
 
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  onModuleInit(): void {
-    this.timer = setInterval(() => void this.catchUp().catch((err: unknown) => this.warn(err)), CATCH_UP_EVERY_MS);
-    this.timer.unref();
+  async onModuleDestroy(): Promise<void> {
+    await this.running?.catch(() => undefined);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+  /**
+   * Brings the tables up to date unless this instance did so in the last 30 s. A failed round
+   * leaves the report a little older rather than failing it; the next report tries again.
+   */
+  async freshen(): Promise<void> {
+    if (Date.now() - this.lastRound < FRESH_FOR_MS) return;
+    await this.catchUp().catch((err: unknown) =>
+      this.logger.warn(`report catch-up failed: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}`),
+    );
   }
 
   /** One round; false when another instance holds the lock. */
@@ -45,6 +54,8 @@ export class ReportRollup implements OnModuleInit, OnModuleDestroy {
                 date_trunc('milliseconds', now() - ${SETTLE}) AS until`,
         [WATERMARK_KEY],
       );
+      // Another instance is counting: the tables are as fresh as they will be a moment from now.
+      this.lastRound = Date.now();
       if (!locked) return false;
       await this.round(tx, since ?? '-infinity', until);
       return true;
@@ -62,6 +73,7 @@ export class ReportRollup implements OnModuleInit, OnModuleDestroy {
       );
       await tx.query(`TRUNCATE support_report_counts, support_report_bursts`);
       await this.round(tx, '-infinity', until);
+      this.lastRound = Date.now();
       return true;
     });
   }
@@ -82,9 +94,5 @@ export class ReportRollup implements OnModuleInit, OnModuleDestroy {
     const next = previous.catch(() => undefined).then(() => this.db.transaction(work));
     this.running = next;
     return next;
-  }
-
-  private warn(err: unknown): void {
-    this.logger.warn(`report catch-up failed: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}`);
   }
 }

@@ -32,6 +32,7 @@ export class ReportsService {
   async report(query: ReportQuery): Promise<SupportReport> {
     const { from, to, tz } = range(query);
     const agent = query.agent?.toLowerCase() ?? null;
+    await this.rollup.freshen();
     const params = [from, to, agent, tz];
     // Three statements on three connections at once: the report takes as long as the slowest.
     const [messages, [first], [summary]] = await Promise.all([
