@@ -93,3 +93,37 @@ describe('webhooks with ROLE=api and ROLE=worker (e2e)', () => {
     }
   });
 });
+
+describe('webhooks: a delivery whose job Redis lost (e2e)', () => {
+  it('is queued again by the sweep and delivered', async () => {
+    const rx = await startReceiver();
+    const t = await startTestApp({ WEBHOOK_ALLOW_PRIVATE: 'true' });
+    try {
+      const admin = await t.adminToken();
+      const made = await t.http('/api/admin/webhooks', { method: 'POST', token: admin, body: { url: `${rx.base}/lost`, event_types: ['message.created'] } });
+      const { endpoint, secret } = made.body as WebhookEndpointWithSecret;
+      // A pending delivery overdue by two minutes with no job: as after a Redis flush.
+      const body = JSON.stringify({ type: 'message.created', timestamp: new Date().toISOString(), data: { lost: true } });
+      const db = t.app.get(DataSource);
+      const [row] = await db.query(
+        `INSERT INTO webhook_deliveries (endpoint_id, event_type, body, next_attempt_at, retry_until)
+         VALUES ($1, 'message.created', $2, now() - interval '2 minutes', now() + interval '1 hour') RETURNING id`,
+        [endpoint.id, body],
+      );
+      const deliverer = t.app.get(WebhookDeliverer);
+      expect(await deliverer.sweep()).toBe(1);
+      const [r] = await rx.until('/lost', (rs) => rs.length >= 1);
+      expect(r.body).toBe(body);
+      expect(verifies(secret, r)).toEqual([true]);
+      await waitFor('the delivery recorded', async () => {
+        const page = (await t.http(`/api/admin/webhooks/${endpoint.id}/deliveries`, { token: admin })).body as WebhookDeliveryPage;
+        return page.items.some((d) => d.id === row.id && d.status === 'succeeded');
+      });
+      // Nothing overdue any more: a second sweep queues nothing.
+      expect(await deliverer.sweep()).toBe(0);
+    } finally {
+      await t.close();
+      await rx.close();
+    }
+  });
+});

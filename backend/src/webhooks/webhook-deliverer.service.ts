@@ -75,15 +75,14 @@ export class WebhookDeliverer {
     } catch (err) {
       if (!(err instanceof TargetRefused)) throw err;
       outcome = err.transient
-        ? { kind: 'retry', status: null, latencyMs: 0, error: err.reason, retryAfterMs: null }
-        : { kind: 'rejected', status: 0, latencyMs: 0, error: `refused: ${err.reason}` };
+        ? { kind: 'retry', status: null, latencyMs: null, error: err.reason, retryAfterMs: null }
+        : { kind: 'rejected', status: null, latencyMs: null, error: `refused: ${err.reason}` };
     }
     return this.record(d, outcome);
   }
 
   private async record(d: DueDelivery, outcome: AttemptOutcome): Promise<string> {
     const made = d.attempts + 1;
-    const status = outcome.kind === 'rejected' ? (outcome.status || null) : outcome.status;
     let next: { status: WebhookDeliveryStatus; delayMs: number | null; error: string | null };
     if (outcome.kind === 'delivered') next = { status: 'succeeded', delayMs: null, error: null };
     else if (outcome.kind === 'rejected') next = { status: 'failed', delayMs: null, error: outcome.error };
@@ -101,7 +100,7 @@ export class WebhookDeliverer {
               next_attempt_at = CASE WHEN $7::int IS NULL THEN NULL ELSE now() + $7::int * interval '1 millisecond' END,
               body = CASE WHEN $3::text <> 'pending' AND event_type = 'user.erased' THEN NULL ELSE body END
        WHERE id = $1 AND attempts = $2 RETURNING id`,
-      [d.id, d.attempts, next.status, status, outcome.latencyMs, next.error?.slice(0, 300) ?? null, next.delayMs],
+      [d.id, d.attempts, next.status, outcome.status, outcome.latencyMs, next.error?.slice(0, 300) ?? null, next.delayMs],
     );
     // The row went (an erase) while the request was out.
     if (!written.length) return 'gone';

@@ -59,7 +59,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
 
   private async dispatch(event: OutgoingEvent, targets = this.endpoints.targets(event.type, event.private)): Promise<void> {
     if (!targets.length) return;
-    const payload: WebhookPayload = { type: event.type, timestamp: new Date().toISOString(), data: event.data } as WebhookPayload;
+    const payload = { type: event.type, timestamp: event.at ?? new Date().toISOString(), data: event.data } as WebhookPayload;
     // An endpoint disabled or deleted since the list was read is skipped here, not failed later.
     const rows: { id: string }[] = await this.db.query(
       `INSERT INTO webhook_deliveries (endpoint_id, event_type, body, chat_id, user_id, next_attempt_at, retry_until)

@@ -24,10 +24,17 @@ export interface OutgoingEvent<T extends WebhookEventType = WebhookEventType> {
   private: boolean;
   chatId: string | null;
   userId: string | null;
+  /** When it happened, where the event says; otherwise the time it is queued. */
+  at?: string;
 }
 
-const out = <T extends WebhookEventType>(type: T, data: WebhookEventData[T], chatId: string | null, userId: string | null, priv = false): OutgoingEvent =>
-  ({ type, data, private: priv, chatId, userId }) as OutgoingEvent;
+const out = <T extends WebhookEventType>(
+  type: T,
+  data: WebhookEventData[T],
+  chatId: string | null,
+  userId: string | null,
+  extra: { private?: boolean; at?: string } = {},
+): OutgoingEvent => ({ type, data, private: extra.private ?? false, chatId, userId, at: extra.at }) as OutgoingEvent;
 
 /**
  * What a domain event means to integrators: none, one or two webhook events, built from what the
@@ -38,15 +45,20 @@ export function webhookEventsOf(event: ChatEvent): OutgoingEvent[] {
   switch (event.kind) {
     case 'message_created': {
       const { message, chat } = event;
-      const created = out('message.created', { chat_id: event.chatId, message, chat }, event.chatId, chat.user_id, message.private);
-      return event.reopened ? [out('chat.unarchived', { chat, agent_id: null }, event.chatId, chat.user_id), created] : [created];
+      const at = message.created_at;
+      const created = out('message.created', { chat_id: event.chatId, message, chat }, event.chatId, chat.user_id, { private: message.private, at });
+      return event.reopened ? [out('chat.unarchived', { chat, agent_id: null }, event.chatId, chat.user_id, { at }), created] : [created];
     }
     case 'messages_read':
       return [
-        out('message.read', { chat_id: event.chatId, reader: event.reader, read_at: event.readAt, message_ids: event.messageIds }, event.chatId, null),
+        out('message.read', { chat_id: event.chatId, reader: event.reader, read_at: event.readAt, message_ids: event.messageIds }, event.chatId, null, {
+          at: event.readAt,
+        }),
       ];
     case 'chat_activity':
-      return [out('chat.assigned', { chat_id: event.activity.chat_id, activity: event.activity }, event.activity.chat_id, null)];
+      return [
+        out('chat.assigned', { chat_id: event.activity.chat_id, activity: event.activity }, event.activity.chat_id, null, { at: event.activity.created_at }),
+      ];
     case 'chat_archived':
       return [
         event.archived
@@ -54,7 +66,7 @@ export function webhookEventsOf(event: ChatEvent): OutgoingEvent[] {
           : out('chat.unarchived', { chat: event.chat, agent_id: event.agentId }, event.chatId, event.chat.user_id),
       ];
     case 'rating_created':
-      return [out('rating.created', { chat_id: event.chatId, rating: event.rating }, event.chatId, null)];
+      return [out('rating.created', { chat_id: event.chatId, rating: event.rating }, event.chatId, null, { at: event.rating.created_at })];
     case 'user_erased':
       // Deliberately tied to no chat or user row: those are gone, and this must outlive them.
       return [out('user.erased', { external_id: event.externalId }, null, null)];

@@ -7,9 +7,9 @@ import type { ResolvedAddress } from './webhook-target';
 export type AttemptOutcome =
   | { kind: 'delivered'; status: number; latencyMs: number }
   /** Worth asking again later: a timeout, a network error, 429 or 5xx. */
-  | { kind: 'retry'; status: number | null; latencyMs: number; error: string; retryAfterMs: number | null }
-  /** The receiver said no, and would say it again. */
-  | { kind: 'rejected'; status: number; latencyMs: number; error: string };
+  | { kind: 'retry'; status: number | null; latencyMs: number | null; error: string; retryAfterMs: number | null }
+  /** The receiver said no and would say it again, or the target was refused (no status, no latency: nothing was sent). */
+  | { kind: 'rejected'; status: number | null; latencyMs: number | null; error: string };
 
 /** A lookup that answers with the addresses already checked, never asking DNS again. */
 function pinnedLookup(addresses: readonly ResolvedAddress[]): LookupFunction {
