@@ -39,6 +39,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private hear(event: ChatEvent): void {
+    if (this.endpoints.empty) return;
     if (event.kind === 'chat_created') {
       if (!this.endpoints.targets('chat.created', false).length) return;
       this.run(event.kind, async () => {

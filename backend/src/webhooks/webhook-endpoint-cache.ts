@@ -68,6 +68,11 @@ export class WebhookEndpointCache implements OnApplicationBootstrap, OnApplicati
     await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
   }
 
+  /** No enabled endpoint at all: the common case, answered before any event is looked at. */
+  get empty(): boolean {
+    return this.endpoints.length === 0;
+  }
+
   /** The endpoints that want this event type (a note only those that include notes). */
   targets(type: WebhookEventType, isPrivate: boolean): string[] {
     const ids: string[] = [];
