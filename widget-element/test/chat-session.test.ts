@@ -148,6 +148,24 @@ describe('ChatSession', () => {
     expect(ctx.backend.catchUps.at(-1)).toEqual([m4.id]);
   });
 
+  it('fills in the whole chat on a reconnect when it was empty at first, however long the gap', async () => {
+    ctx.session.start(SERVER, token);
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(ctx.backend.subscribes).toBe(1));
+    await vi.waitFor(() => expect(ctx.session.loaded).toBe(true));
+    ctx.backend.reply('welcome');
+    expect(contents(ctx.session)).toEqual(['welcome']);
+
+    // More than a page arrives while away: the newest page alone would leave a hole between
+    // 'welcome' and it that no catch-up cursor and no history page would ever cover.
+    ctx.backend.disconnect();
+    const missed = Array.from({ length: 120 }, (_, i) => ctx.backend.store(`missed ${i}`, 'admin').content);
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(contents(ctx.session)).toEqual(['welcome', ...missed]));
+    const ids = ctx.session.store.messages.map((m) => m.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it('asks again while the catch-up answers a full page', async () => {
     ctx = setup(undefined, undefined, 2);
     token = ctx.backend.userToken('u1');

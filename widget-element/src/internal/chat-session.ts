@@ -12,6 +12,9 @@ import {
   type SupportMessage,
 } from './types.js';
 
+/** How far back a catch-up reads a chat it only ever saw empty: 25 pages of 200. */
+const BACKFILL_PAGES = 25;
+
 export interface SessionListener {
   /** Anything the view shows changed. */
   changed(): void;
@@ -304,11 +307,27 @@ export class ChatSession {
     // The newest page continues what was fetched only if it reaches back to the cursor (or is the
     // whole chat); otherwise the cursor stays and the next catch-up fills in from there.
     const newest = chat.messages.at(-1);
-    const joins = this.fetchedUpTo === null || !chat.has_more || chat.messages.some((m) => m.id === this.fetchedUpTo);
+    const neverHeld = this.fetchedUpTo === null;
+    const joins = neverHeld || !chat.has_more || chat.messages.some((m) => m.id === this.fetchedUpTo);
     if (newest && joins) this.fetchedUpTo = newest.id;
     this.add(chat.messages, !firstLoad);
+    // Every fetch before found the chat empty, so all of it is news, and a gap behind this page
+    // would sit between live messages and the page, where the history pager never looks.
+    if (!firstLoad && neverHeld && chat.has_more && chat.messages[0]) await this.backfill(api, chat.messages[0].id, generation);
+    if (generation !== this.generation) return;
     // An archive made while this page was away still asks; a failure here only skips the prompt.
     api.ratingStatus().then((r) => r.requested && generation === this.generation && this.setRating(1), () => undefined);
+  }
+
+  private async backfill(api: SupportApi, before: string, generation: number): Promise<void> {
+    for (let pages = 0; pages < BACKFILL_PAGES; pages++) {
+      const page = await api.getChat({ before, limit: 200 });
+      if (generation !== this.generation) return;
+      this.add(page.messages, true);
+      const oldest = page.messages[0];
+      if (!page.has_more || !oldest) return;
+      before = oldest.id;
+    }
   }
 
   /**

@@ -462,6 +462,39 @@ describe('ChatDetailComponent', () => {
     backend.expectNone(isChatFetch);
   });
 
+  it('fills in the whole chat after a reconnect when it was empty on opening, however long the gap', async () => {
+    const at = (n: number) =>
+      new Date(Date.parse('2024-01-30T10:00:00.000Z') + n * 1000).toISOString();
+    const m = (n: number) => userMessage({ id: `m${n}`, content: `m${n}`, created_at: at(n) });
+    await open({ messages: [] });
+    socket.serverEmits('new_message', { type: 'new_message', chat_id: CHAT, message: m(0) });
+    await settle();
+
+    await socket.reconnect();
+    answerListRefetch();
+    await settle();
+    // No cursor: the newest page, which does not reach back to m0...
+    expectChatFetch({ view: false }).flush(
+      adminChat({ id: CHAT, messages: [m(5), m(6)], has_more: true }),
+    );
+    await settle();
+    // ...so the pages before it, until the chat's start, without recording a view.
+    const before = (id: string) =>
+      backend.expectOne(
+        (r) =>
+          r.url === `/api/admin/chats/${CHAT}` &&
+          r.params.get('before') === id &&
+          r.params.get('view') === 'false',
+      );
+    before('m5').flush(adminChat({ id: CHAT, messages: [m(3), m(4)], has_more: true }));
+    await settle();
+    before('m3').flush(adminChat({ id: CHAT, messages: [m(0), m(1), m(2)], has_more: false }));
+    await settle();
+    backend.match((r) => r.url === `/api/admin/chats/${CHAT}/messages`).forEach((r) => r.flush([]));
+    await settle();
+    expect(bubbles().map((b) => b.text)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);
+  });
+
   it('catches up from the last fetch, not from a live message that came past a gap', async () => {
     const reply = (id: string, minute: number): SupportMessage =>
       userMessage({

@@ -42,6 +42,8 @@ export type LoadStatus = 'loading' | 'ready' | 'not_found' | 'error';
 
 // Long enough to batch a burst of user messages into one "viewed" write.
 const RECORD_VIEW_DELAY_MS = 1_000;
+/** How far back a catch-up reads a chat that was empty when opened: pages of the server's default size. */
+const BACKFILL_PAGES = 100;
 
 /**
  * One open conversation: its messages from REST, the socket room and the send acks, merged
@@ -209,6 +211,18 @@ export class ChatDetailStore {
     }
   }
 
+  private async backfill(chatId: string, before: string): Promise<void> {
+    for (let pages = 0; pages < BACKFILL_PAGES; pages++) {
+      const page = await firstValueFrom(this.api.get(chatId, { before, view: false }));
+      if (chatId !== this.chatId) return;
+      this.accept(...page.messages);
+      const oldest = page.messages[0];
+      this.hasMore.set(page.has_more);
+      if (!page.has_more || !oldest) return;
+      before = oldest.id;
+    }
+  }
+
   /** `isPrivate`: an internal note, which never reaches the user. */
   send(content: string, isPrivate = false): void {
     const text = content.trim();
@@ -265,6 +279,9 @@ export class ChatDetailStore {
         if (chatId !== this.chatId) return;
         this.applyChat(chat);
         this.hasMore.set(chat.has_more);
+        // The chat was empty when opened, so all of it is news: a gap behind this page would
+        // sit between live messages and the page, where loading older ones never looks.
+        if (chat.has_more && chat.messages[0]) await this.backfill(chatId, chat.messages[0].id);
       }
       // A full page means there may be more: the server answers at most the limit at once.
       while (after) {

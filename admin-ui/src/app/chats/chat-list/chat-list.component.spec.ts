@@ -232,14 +232,25 @@ describe('ChatListComponent', () => {
     const a = chatItem({ last_message_at: minutesAgo(5), version: 3 });
     await render([a]);
     // The reply that reopened the chat (version 5) overtook the archive's item (version 4).
-    const reopened = { ...a, last_message_at: minutesAgo(0), last_message_preview: 'Still there?', version: 5 };
+    const reopened = {
+      ...a,
+      last_message_at: minutesAgo(0),
+      last_message_preview: 'Still there?',
+      version: 5,
+    };
     socket.serverEmits('chat_updated', { type: 'chat_updated', chat: reopened });
-    socket.serverEmits('chat_updated', { type: 'chat_updated', chat: { ...a, archived: true, version: 4 } });
+    socket.serverEmits('chat_updated', {
+      type: 'chat_updated',
+      chat: { ...a, archived: true, version: 4 },
+    });
     await settle();
     expect(ids()).toEqual([a.id]);
     expect(card(a.id).querySelector('.preview')?.textContent?.trim()).toBe('Still there?');
     // A newer archive is applied: the check is by version, not by kind of change.
-    socket.serverEmits('chat_updated', { type: 'chat_updated', chat: { ...reopened, archived: true, version: 6 } });
+    socket.serverEmits('chat_updated', {
+      type: 'chat_updated',
+      chat: { ...reopened, archived: true, version: 6 },
+    });
     await settle();
     expect(ids()).toEqual([]);
   });
