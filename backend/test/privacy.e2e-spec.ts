@@ -215,9 +215,15 @@ describe('export and erase (e2e)', () => {
         timeout(5000),
       ),
     );
+    // Consoles drop the chat's card: the agents' room hears it is gone.
+    const console = await t.connect(await t.adminToken());
+    expect(await emitAck(console, 'subscribe_admin', {})).toEqual({ ok: true });
+    const removed = nextEvent<{ chat_ids: string[] }>(console, 'chat_removed');
     const res = await erase(u.sub);
     expect(res.status).toBe(204);
     expect(await erased).toEqual({ kind: 'user_erased', externalId: u.sub });
+    expect(await removed).toEqual({ type: 'chat_removed', chat_ids: [u.chatId] });
+    console.disconnect();
 
     expect(await dbTraces(db, needles)).toEqual([]);
     expect(await redisTraces(redis, t.config.redisPrefix, needles)).toEqual([]);

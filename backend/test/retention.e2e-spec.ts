@@ -5,7 +5,8 @@ import type { RetentionStatus } from '../src/contracts/wire';
 import { NotifyScheduler } from '../src/notifications/notify-scheduler.service';
 import { RetentionService } from '../src/retention/retention.service';
 import { addAgent } from './support/agents';
-import { startTestApp, type TestApp } from './support/test-app';
+import { waitFor } from './support/instances';
+import { emitAck, record, startTestApp, type TestApp } from './support/test-app';
 
 describe('retention (e2e)', () => {
   let t: TestApp;
@@ -58,12 +59,20 @@ describe('retention (e2e)', () => {
     // The dry run's count is what a run now deletes.
     const service = t.app.get(RetentionService);
     expect(await service.count(new Date(Date.now() - 30 * 86_400_000))).toBe(5);
+    const console = await t.connect(admin);
+    expect(await emitAck(console, 'subscribe_admin', {})).toEqual({ ok: true });
+    const removed = record<{ chat_ids: string[] }>(console, 'chat_removed');
     const queries = jest.spyOn(db, 'query');
     const run = await service.run();
     const deletes = queries.mock.calls.filter(([sql]) => typeof sql === 'string' && /^\s*DELETE FROM support_chats/.test(sql)).length;
     queries.mockRestore();
     expect(run).toEqual({ deleted: 5, batches: [2, 2, 1] });
     expect(deletes).toBe(3);
+    // Consoles hear of each batch, and drop those cards.
+    const announced = () => removed.flatMap((e) => e.chat_ids).sort();
+    await waitFor('consoles to hear of every deleted chat', () => announced().length === 5);
+    expect(announced()).toEqual(expired.map((c) => c.chatId).sort());
+    console.disconnect();
 
     const ids = (rows: { id: string }[]) => rows.map((r) => r.id).sort();
     const left = ids(await db.query(`SELECT id FROM support_chats WHERE id = ANY($1::uuid[])`, [[...expired, ...kept].map((c) => c.chatId)]));

@@ -31,6 +31,8 @@ export type ChatEvent =
   /** An agent archived or restored a chat, and its state did change (a repeat publishes nothing). */
   | { kind: 'chat_archived'; chatId: string; archived: boolean; agentId: string; chat: SupportChatListItem }
   | { kind: 'rating_created'; chatId: string; rating: { id: string; score: number; comment: string | null; created_at: string } }
+  /** Deleted with everything in them: by an erase or by retention. */
+  | { kind: 'chat_removed'; chatIds: string[] }
   /** Everything about a user is gone; `externalId` is the `sub` the host application knows them by. */
   | { kind: 'user_erased'; externalId: string }
   | { kind: 'agent_signed_out'; agentId: string }

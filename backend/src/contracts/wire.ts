@@ -180,6 +180,12 @@ export interface ChatUpdatedEvent {
   chat: SupportChatListItem;
 }
 
+/** To agents: these chats no longer exist (their user was erased, or retention deleted them). */
+export interface ChatRemovedEvent {
+  type: 'chat_removed';
+  chat_ids: string[];
+}
+
 export interface MessagesReadEvent {
   type: 'messages_read';
   chat_id: string;
@@ -280,6 +286,7 @@ export interface ServerToClientEvents {
   new_message: (event: NewMessageEvent) => void;
   new_user_message: (event: NewUserMessageEvent) => void;
   chat_updated: (event: ChatUpdatedEvent) => void;
+  chat_removed: (event: ChatRemovedEvent) => void;
   messages_read: (event: MessagesReadEvent) => void;
   agent_presence: (event: AgentPresenceEvent) => void;
   availability: (event: AvailabilityEvent) => void;

@@ -99,6 +99,9 @@ export class ChatBroadcaster implements OnModuleInit, OnModuleDestroy {
       case 'rating_created':
         io.to(AGENTS_ROOM).emit('rating_created', { type: 'rating_created', chat_id: event.chatId, rating: event.rating });
         return;
+      case 'chat_removed':
+        io.to(AGENTS_ROOM).emit('chat_removed', { type: 'chat_removed', chat_ids: event.chatIds });
+        return;
       case 'chat_changed': {
         const chat = event.chat ?? (await this.chats.listItem(event.chatId));
         io.to(AGENTS_ROOM).emit('chat_updated', { type: 'chat_updated', chat });

@@ -48,6 +48,9 @@ export class ErasureService {
     if (subject.chatId) await this.deleteHistory(subject.chatId);
     // The rest (email records, activity lines, label links, archives) goes with the chat.
     await this.db.query(`DELETE FROM support_chats WHERE user_id = $1`, [subject.userId]);
+    // Consoles drop the card. Announced before the broadcasts naming the user are cleared below,
+    // this one included: instances waiting on the stream have it by then.
+    if (subject.chatId) this.events.publish({ kind: 'chat_removed', chatIds: [subject.chatId] });
     if (subject.chatId) await this.redis.removeChatJobs(subject.chatId);
     await this.redis.removeRateLimits(externalId);
     await this.redis.removeBroadcasts([subject.email, externalId, subject.userId, ...(subject.chatId ? [subject.chatId] : [])]);

@@ -9,6 +9,7 @@ import type { RetentionStatus } from '../contracts/wire';
 import { describeError } from '../logging/log-privacy';
 import { RedisTraces } from '../privacy/redis-traces';
 import { cutoffAt, nextRunAfter, runKey } from './retention-schedule';
+import { ChatEvents } from '../common/chat-events';
 
 /** An archived chat whose last message (or, without one, its creation) is before $1; the retention index's range. */
 const expired = (c: string) => `${c}.archived_at IS NOT NULL AND COALESCE(${c}.last_message_at, ${c}.created_at) < $1`;
@@ -44,6 +45,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly registry: UserDataRegistry,
     private readonly traces: RedisTraces,
     private readonly config: AppConfigService,
+    private readonly events: ChatEvents,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -121,6 +123,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
       [cutoff, doomed.map((d) => d.chat_id)],
     );
     for (const { id } of deleted) await this.traces.removeChatJobs(id);
+    if (deleted.length) this.events.publish({ kind: 'chat_removed', chatIds: deleted.map((d) => d.id) });
     return deleted.length;
   }
 

@@ -125,6 +125,11 @@ export class ChatsStore {
       .on('chat_updated')
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe((event) => this.upsert(event.chat));
+    // Erased with its user, or deleted by retention.
+    this.socket
+      .on('chat_removed')
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe(({ chat_ids }) => this.remove(new Set(chat_ids)));
     this.socket
       .on('new_user_message')
       .pipe(takeUntilDestroyed(this.destroyRef))
@@ -325,6 +330,18 @@ export class ChatsStore {
       // A user message brings an archived chat back.
       archived: false,
     });
+  }
+
+  private remove(ids: ReadonlySet<string>): void {
+    this.lists.update((lists) =>
+      mapLists(lists, (s) =>
+        s.items.some((c) => ids.has(c.id))
+          ? { ...s, items: s.items.filter((c) => !ids.has(c.id)) }
+          : s,
+      ),
+    );
+    // A late item of a removed chat must not bring its card back.
+    for (const id of ids) this.versions.set(id, Number.POSITIVE_INFINITY);
   }
 
   /** Records the newest version seen of each chat; false for an item older than that. */

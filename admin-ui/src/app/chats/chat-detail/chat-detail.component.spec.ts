@@ -536,6 +536,16 @@ describe('ChatDetailComponent', () => {
     expect(bubbles().map((b) => b.text)).toEqual(['m1', 'm2', 'm3']);
   });
 
+  it('says the chat is gone when it is erased while open', async () => {
+    await open({ messages: [userMessage({ content: 'Hello' })] });
+    socket.serverEmits('chat_removed', { type: 'chat_removed', chat_ids: ['another-chat'] });
+    await settle();
+    expect(el.textContent).not.toContain('This chat does not exist.');
+    socket.serverEmits('chat_removed', { type: 'chat_removed', chat_ids: [CHAT] });
+    await settle();
+    expect(el.textContent).toContain('This chat does not exist.');
+  });
+
   it('says the chat is gone when a reconnect cannot join it again', async () => {
     await open({ messages: [userMessage({ content: 'Known' })] });
     socket.holdJoins = true;

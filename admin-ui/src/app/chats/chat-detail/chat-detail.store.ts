@@ -130,6 +130,12 @@ export class ChatDetailStore {
         if (chat.id === this.chatId) this.applyListItem(chat);
       });
     this.socket
+      .on('chat_removed')
+      .pipe(takeUntilDestroyed(destroyRef))
+      .subscribe(({ chat_ids }) => {
+        if (this.chatId && chat_ids.includes(this.chatId)) this.status.set('not_found');
+      });
+    this.socket
       .on('chat_activity')
       .pipe(takeUntilDestroyed(destroyRef))
       .subscribe(({ activity }) => {

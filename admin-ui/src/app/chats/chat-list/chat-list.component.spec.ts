@@ -255,6 +255,18 @@ describe('ChatListComponent', () => {
     expect(ids()).toEqual([]);
   });
 
+  it('drops the card of a chat that was erased or deleted, and a late item does not bring it back', async () => {
+    const a = chatItem({ last_message_at: minutesAgo(1), version: 2 });
+    const b = chatItem({ last_message_at: minutesAgo(5) });
+    await render([a, b]);
+    socket.serverEmits('chat_removed', { type: 'chat_removed', chat_ids: [a.id] });
+    await settle();
+    expect(ids()).toEqual([b.id]);
+    socket.serverEmits('chat_updated', { type: 'chat_updated', chat: { ...a, version: 3 } });
+    await settle();
+    expect(ids()).toEqual([b.id]);
+  });
+
   it('brings a chat back into the Archived tab live when it is archived elsewhere', async () => {
     await render([], null, true);
     expect(el.textContent).toContain('No archived chats.');
