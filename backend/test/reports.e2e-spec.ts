@@ -113,7 +113,10 @@ describe('reports (e2e)', () => {
     let res!: Awaited<ReturnType<typeof get>>;
     const statements = await statementsDuring(async () => (res = await get(WEEK)));
     expect(res.status).toBe(200);
-    expect(statements).toHaveLength(3);
+    // Three reads; the first responses' in a transaction that gives its sort memory.
+    expect(statements.filter((s) => /FROM support_/.test(s))).toHaveLength(3);
+    expect(statements.map((s) => s.trim().split(/\s/)[0])).toEqual(expect.arrayContaining(['START', 'SET', 'COMMIT']));
+    expect(statements).toHaveLength(6);
     expect(res.body as SupportReport).toEqual({
       from: '2026-03-02',
       to: '2026-03-08',
@@ -242,12 +245,21 @@ describe('reports (e2e)', () => {
       expect(await rollup.catchUp()).toBe(true);
 
       const bursts = async () =>
-        (await pg.query(`SELECT started_at, replied_at, agent_id, closed_at FROM support_report_bursts WHERE chat_id = $1`, [chatId])).rows;
-      expect(await bursts()).toEqual([{ started_at: asked, replied_at: answered, agent_id: ana.id, closed_at: null }]);
+        (
+          await pg.query(
+            `SELECT b.started_at, e.ended_at, e.wait_ms, e.agent_id FROM support_report_bursts b
+             LEFT JOIN support_report_ends e USING (chat_id, started_at) WHERE b.chat_id = $1`,
+            [chatId],
+          )
+        ).rows;
+      expect(await bursts()).toEqual([
+        { started_at: asked, ended_at: answered, wait_ms: String(answered.getTime() - asked.getTime()), agent_id: ana.id },
+      ]);
 
       const snapshot = async () => ({
         counts: (await pg.query(`SELECT * FROM support_report_counts ORDER BY bucket, agent_id`)).rows,
         bursts: (await pg.query(`SELECT * FROM support_report_bursts ORDER BY chat_id, started_at`)).rows,
+        ends: (await pg.query(`SELECT * FROM support_report_ends ORDER BY chat_id, started_at`)).rows,
       });
       const rounds = await snapshot();
       expect(rounds.counts.length).toBeGreaterThan(0);

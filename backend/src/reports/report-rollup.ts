@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { BATCH_SQL, BURSTS_SQL, COUNTS_SQL, ENDS_SQL, WATERMARK_KEY, WATERMARK_SQL } from './rollup.sql';
+import { BATCH_SQL, BURST_COUNTS_SQL, BURSTS_SQL, COUNTS_SQL, ENDS_SQL, WATERMARK_KEY, WATERMARK_SQL } from './rollup.sql';
 
 /** A report finds the tables at most this old, plus the settling time below. */
 const FRESH_FOR_MS = 30_000;
@@ -13,7 +13,7 @@ const SETTLE = `interval '5 seconds'`;
 const LOCK = `hashtext('support_report_rollup')`;
 
 /**
- * Keeps `support_report_counts` and `support_report_bursts` up to date from the messages and
+ * Keeps `support_report_counts`, `support_report_bursts` and `support_report_ends` up to date from the messages and
  * archives, in rounds: each round takes what was stamped since the last one (up to 5 s ago),
  * in one transaction under an advisory lock, so instances never count twice. Reports then read
  * a few thousand rows instead of a million messages.
@@ -71,7 +71,7 @@ export class ReportRollup implements OnModuleDestroy {
       const [{ until }]: { until: Date }[] = await tx.query(
         `SELECT pg_advisory_xact_lock(${LOCK}), date_trunc('milliseconds', now() - ${SETTLE}) AS until`,
       );
-      await tx.query(`TRUNCATE support_report_counts, support_report_bursts`);
+      await tx.query(`TRUNCATE support_report_counts, support_report_bursts, support_report_ends`);
       await this.round(tx, '-infinity', until);
       this.lastRound = Date.now();
       return true;
@@ -84,6 +84,7 @@ export class ReportRollup implements OnModuleDestroy {
     await tx.query(COUNTS_SQL, range);
     await tx.query(BATCH_SQL, range);
     await tx.query(BURSTS_SQL);
+    await tx.query(BURST_COUNTS_SQL);
     await tx.query(ENDS_SQL);
     await tx.query(WATERMARK_SQL, [until]);
   }

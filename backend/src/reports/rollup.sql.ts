@@ -62,18 +62,31 @@ export const BURSTS_SQL = `
   SELECT chat_id, at FROM report_batch WHERE fresh AND k = 0 AND prev_k IS DISTINCT FROM 0
   ON CONFLICT DO NOTHING`;
 
-/** The event right after a burst ends it: an agent's reply answers it, an archive closes it. */
+/** The same starts counted per 15 minutes, so a report counts bursts without reading them. */
+export const BURST_COUNTS_SQL = `
+  INSERT INTO support_report_counts AS rc (bucket, agent_id, bursts)
+  SELECT date_bin('15 minutes', at, TIMESTAMPTZ '2000-01-01 00:00:00+00'), '${NOBODY}'::uuid, count(*)
+  FROM report_batch WHERE fresh AND k = 0 AND prev_k IS DISTINCT FROM 0
+  GROUP BY 1
+  ON CONFLICT (bucket, agent_id) DO UPDATE SET bursts = rc.bursts + EXCLUDED.bursts`;
+
+/**
+ * The event right after a burst ends it: an agent's reply answers it (the wait, to the
+ * millisecond, and who), an archive closes it unanswered. Written once; a burst already ended
+ * keeps its end.
+ */
 export const ENDS_SQL = `
-  UPDATE support_report_bursts b SET
-    replied_at = CASE WHEN r.k = 1 THEN r.at END,
-    agent_id = CASE WHEN r.k = 1 THEN r.agent END,
-    closed_at = CASE WHEN r.k = 2 THEN r.at END
+  INSERT INTO support_report_ends (chat_id, started_at, ended_at, wait_ms, agent_id)
+  SELECT r.chat_id, r.burst, r.at,
+         CASE WHEN r.k = 1 THEN (extract(epoch FROM r.at - r.burst) * 1000)::bigint END,
+         CASE WHEN r.k = 1 THEN r.agent END
   FROM (
     SELECT t.chat_id, t.at, t.k, t.agent,
            (SELECT max(x.started_at) FROM support_report_bursts x WHERE x.chat_id = t.chat_id AND x.started_at < t.at) AS burst
     FROM report_batch t WHERE t.fresh AND t.k > 0 AND t.prev_k = 0
   ) r
-  WHERE b.chat_id = r.chat_id AND b.started_at = r.burst AND b.replied_at IS NULL AND b.closed_at IS NULL`;
+  WHERE r.burst IS NOT NULL
+  ON CONFLICT (chat_id, started_at) DO NOTHING`;
 
 export const WATERMARK_KEY = 'reports.processed_until';
 

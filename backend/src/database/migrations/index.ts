@@ -9,6 +9,7 @@ import { PrivateNotes1796515200000 } from './1796515200000-private-notes';
 import { Search1796601600000 } from './1796601600000-search';
 import { Ratings1796688000000 } from './1796688000000-ratings';
 import { ReportRollups1796688060000 } from './1796688060000-report-rollups';
+import { ReportEnds1796688120000 } from './1796688120000-report-ends';
 import { Webhooks1796774400000 } from './1796774400000-webhooks';
 import { Privacy1796860800000 } from './1796860800000-privacy';
 import { ChatVersion1796947200000 } from './1796947200000-chat-version';
@@ -24,6 +25,7 @@ export const migrations = [
   Search1796601600000,
   Ratings1796688000000,
   ReportRollups1796688060000,
+  ReportEnds1796688120000,
   Webhooks1796774400000,
   Privacy1796860800000,
   ChatVersion1796947200000,
