@@ -125,6 +125,31 @@ describe('search (e2e)', () => {
     expect([...times].sort().reverse()).toEqual(times);
   });
 
+  it('pages through customers and messages together in one order', async () => {
+    const want = new Set<string>();
+    for (let i = 0; i < 4; i++) {
+      const u = user(`Zephyrine ${i}`);
+      const said = await u.say(`a note about the zephyr fan, take ${i}`);
+      want.add(`u:${said.chat_id}`);
+      want.add(`m:${said.id}`);
+    }
+    const seen: string[] = [];
+    const times: string[] = [];
+    let cursor: string | null = null;
+    for (let pages = 0; pages < 10; pages++) {
+      const page: SearchPage = await results('zephyr', `&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      for (const r of page.items) {
+        seen.push(r.message ? `m:${r.message.id}` : `u:${r.chat.id}`);
+        times.push(r.message ? r.message.created_at : r.chat.last_message_at!);
+      }
+      cursor = page.next_cursor;
+      if (!cursor) break;
+    }
+    expect(seen).toHaveLength(8);
+    expect(new Set(seen)).toEqual(want);
+    expect([...times].sort().reverse()).toEqual(times);
+  });
+
   it('gives content back as literal text, the highlight on the word, whatever characters it holds', async () => {
     const u = user();
     const sent = await u.say('<script>alert(1)</script> invoice <b>marked</b> &amp; "quoted" gizmo-widget');
