@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Api, launchBrowser, startBackend, startHostSite, waitForAttribute, widget, type TestServer } from './support/harness.js';
@@ -6,6 +7,7 @@ import { Api, launchBrowser, startBackend, startHostSite, waitForAttribute, widg
 // README screenshot: the rating prompt, a choice made and a comment typed.
 const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url);
 const POLL = { timeout: 15_000, interval: 100 };
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let server: TestServer;
 let host: { url: string; close(): Promise<void> };
@@ -78,6 +80,14 @@ describe('<support-chat> rating against the real backend', () => {
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
     expect(await page.getByRole('radio', { name: '4 Good' }).isChecked()).toBe(true);
+    // No serious or critical accessibility problem with the prompt on screen.
+    await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))));
+    await page.addScriptTag({ content: axeSource });
+    const violations = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(ctx: Document): Promise<{ violations: { id: string; impact: string }[] }> } }).axe;
+      return (await axe.run(document)).violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
+    });
+    expect(violations).toEqual([]);
     await page.keyboard.press('Tab');
     await page.keyboard.type('Quick <b>and</b> kind');
     mkdirSync(SCREENSHOTS, { recursive: true });
