@@ -1,11 +1,12 @@
 import type { SenderType } from '../contracts/wire';
 
-/** A hit: a message (with its tokens, to mark the words) or a user's chat. */
+/** A hit: a message (with its tokens, to mark the words) or a customer's chat. */
 export interface HitRow {
-  t: Date;
+  /** The hit's place in the order; null for a chat without messages (it sorts last). */
+  t: Date | null;
   key: string;
   chat_id: string;
-  /** Null for a user match. */
+  /** Null for a customer match. */
   id: string | null;
   content: string | null;
   sender_type: SenderType | null;
@@ -29,21 +30,47 @@ export interface HitRow {
 export const RECENT_WINDOW = 5000;
 
 /**
- * The hits of one page (parameters from hitsParams). Both sides are newest first by (time, id)
- * and each is cut at the page size before they are merged, so a page reads at most twice its
- * size however many rows match; the snippet's tokens are parsed only for the page's rows.
+ * Customers: up to this many matching users are looked up one by one; more, and the chats are
+ * read newest first instead (RECENT_WINDOW of them), keeping those whose user matches.
+ */
+export const MANY_USERS = 500;
+
+/**
+ * A user's email or name matches from three characters: trigrams need three, and two letters
+ * ("an") are in most names.
+ */
+export const MIN_FRAGMENT = 3;
+
+// The chat list's own order (its two partial indexes, open and archived chats): a chat without
+// messages sorts last.
+const CHAT_ORDER = `COALESCE(c.last_message_at, '-infinity'::timestamptz)`;
+const USER_MATCH = `$3::text IS NOT NULL AND (lower(u.email) LIKE $3 OR lower(u.name) LIKE $3)`;
+
+/**
+ * The hits of one page (parameters from hitsParams): messages newest first by (time, id), and
+ * customers whose email or name matches, each chat by its last message. Every side is cut at the
+ * page size before they are merged, so a page reads at most a few times its size however many
+ * rows match; the snippet's tokens are parsed only for the page's rows.
  *
- * Messages are found one of two ways, decided by the data rather than by the planner's estimate
+ * Each side is found one of two ways, decided by the data rather than by the planner's estimate
  * (a word Postgres has no statistics for looks far more common than it is, and the planner would
- * then walk two million rows to find twenty). First the newest RECENT_WINDOW messages are read
- * along the time index, keeping those that match: for a common word that fills the page. When it
- * does not, the word is rare enough for the GIN index: every match, then sorted (`+ interval '0'`
- * keeps the planner off the time index there). Users: the trigram indexes on lower(email) and
- * lower(name).
+ * then walk two million rows to find twenty):
+ * - Messages: the newest RECENT_WINDOW messages are read along the time index, keeping those
+ *   that match; a common word fills the page there. When it does not, the word is rare enough
+ *   for the GIN index: every match, then sorted (`+ interval '0'` keeps the planner off the time
+ *   index there).
+ * - Customers: the trigram indexes on lower(email) and lower(name) find the matching users; up
+ *   to MANY_USERS of them, each one's chat is looked up. A fragment shared by more ("gmail") is
+ *   read the other way round: the newest RECENT_WINDOW chats along the list's indexes, keeping
+ *   those whose user matches, and only if they do not fill the page, every match as above.
  */
 export function hitsSql(cursor: boolean): string {
   const after = (t: string, id: string) => (cursor ? `AND (${t}, ${id}) < ($5::timestamptz, $6::uuid)` : '');
   const tq = `websearch_to_tsquery('english', $1)`;
+  const chats = (archived: boolean) => `
+        (SELECT ${CHAT_ORDER} AS t, c.id, c.user_id FROM support_chats c
+         WHERE (SELECT many FROM user_count) AND c.archived_at IS ${archived ? 'NOT ' : ''}NULL ${after(CHAT_ORDER, 'c.id')}
+         ORDER BY ${CHAT_ORDER} DESC, c.id DESC LIMIT ${RECENT_WINDOW})`;
   return `
   WITH recent AS MATERIALIZED (
     SELECT w.created_at, w.id, w.chat_id
@@ -56,9 +83,24 @@ export function hitsSql(cursor: boolean): string {
     ORDER BY w.created_at DESC, w.id DESC LIMIT $2
   ), filled AS (
     SELECT count(*) >= $2 AS page FROM recent
+  ), user_count AS MATERIALIZED (
+    SELECT count(*) > ${MANY_USERS} AS many FROM (SELECT 1 FROM users u WHERE ${USER_MATCH} LIMIT ${MANY_USERS + 1}) x
+  ), recent_chats AS MATERIALIZED (
+    SELECT w.t, w.id
+    FROM (
+      ${chats(false)}
+      UNION ALL
+      ${chats(true)}
+      ORDER BY t DESC, id DESC LIMIT ${RECENT_WINDOW}
+    ) w
+    JOIN users u ON u.id = w.user_id
+    WHERE ${USER_MATCH}
+    ORDER BY w.t DESC, w.id DESC LIMIT $2
+  ), chats_filled AS (
+    SELECT count(*) >= $2 AS page FROM recent_chats
   )
-  SELECT h.t, h.key, h.chat_id, m.id, m.content, m.sender_type, m.read_at, m.created_at, m.client_id,
-         m.admin_id, m.sender_name, m.private, p.tokids, p.tokens,
+  SELECT NULLIF(h.t, '-infinity'::timestamptz) AS t, h.key, h.chat_id, m.id, m.content, m.sender_type, m.read_at,
+         m.created_at, m.client_id, m.admin_id, m.sender_name, m.private, p.tokids, p.tokens,
          ARRAY(SELECT unnest(v.positions) FROM unnest(m.search) v WHERE v.lexeme = ANY($4::text[])) AS positions
   FROM (
     (SELECT r.created_at AS t, r.id AS key, r.chat_id, true AS is_message FROM recent r WHERE (SELECT page FROM filled))
@@ -68,13 +110,13 @@ export function hitsSql(cursor: boolean): string {
      WHERE NOT (SELECT page FROM filled) AND m.search @@ ${tq} ${after('m.created_at', 'm.id')}
      ORDER BY m.created_at + interval '0' DESC, m.id DESC LIMIT $2)
     UNION ALL
+    (SELECT r.t, r.id, r.id, false FROM recent_chats r WHERE (SELECT page FROM chats_filled))
+    UNION ALL
     (SELECT c.t, c.id, c.id, false
      FROM users u
      -- The LIMIT keeps this a lookup per matching user: a hash join would read every chat.
-     CROSS JOIN LATERAL (
-       SELECT COALESCE(c.last_message_at, c.created_at) AS t, c.id FROM support_chats c WHERE c.user_id = u.id LIMIT 1
-     ) c
-     WHERE $3::text IS NOT NULL AND (lower(u.email) LIKE $3 OR lower(u.name) LIKE $3) ${after('c.t', 'c.id')}
+     CROSS JOIN LATERAL (SELECT ${CHAT_ORDER} AS t, c.id FROM support_chats c WHERE c.user_id = u.id LIMIT 1) c
+     WHERE NOT (SELECT page FROM chats_filled) AND ${USER_MATCH} ${after('c.t', 'c.id')}
      ORDER BY c.t DESC, c.id DESC LIMIT $2)
     ORDER BY t DESC, key DESC LIMIT $2
   ) h
@@ -87,16 +129,13 @@ export function hitsSql(cursor: boolean): string {
 }
 
 /**
- * A user's email or name matches from three characters: trigrams need three, and two letters
- * ("an") are in most names.
+ * $1 the query, $2 how many rows to read, $3 the LIKE pattern (null: no customer matching), $4
+ * the query's lexemes, $5 and $6 the cursor (a null time: past every chat with messages).
  */
-export const MIN_FRAGMENT = 3;
-
-/** $1 the query, $2 how many rows to read, $3 the LIKE pattern (null: no user matching), $4 the query's lexemes, $5 and $6 the cursor. */
 export function hitsParams(q: string, rows: number, lexemes: string[], cursor: { t: string | null; id: string } | null): unknown[] {
   const like = q.length >= MIN_FRAGMENT ? `%${likeEscape(q.toLowerCase())}%` : null;
   const params: unknown[] = [q, rows, like, lexemes];
-  if (cursor) params.push(cursor.t, cursor.id);
+  if (cursor) params.push(cursor.t ?? '-infinity', cursor.id);
   return params;
 }
 

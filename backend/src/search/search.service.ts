@@ -32,7 +32,6 @@ export class SearchService {
   async search(q: string, rawCursor?: string, limit = SEARCH_PAGE): Promise<SearchPage> {
     if (!isStorableText(q)) throw new DomainError('invalid_content', 'q must be plain text');
     const cursor = rawCursor ? decodeCursor(rawCursor) : null;
-    if (cursor && cursor.t === null) throw new DomainError('invalid_content', 'Malformed cursor');
     const lexemes = await this.check(q);
 
     const rows: HitRow[] = await this.db.query(hitsSql(Boolean(cursor)), hitsParams(q, limit + 1, lexemes, cursor));
@@ -64,7 +63,7 @@ export class SearchService {
       }
     }
     const last = page[page.length - 1];
-    const next_cursor = rows.length > limit && last ? encodeCursor({ t: last.t.toISOString(), id: last.key }) : null;
+    const next_cursor = rows.length > limit && last ? encodeCursor({ t: last.t ? last.t.toISOString() : null, id: last.key }) : null;
     return { items, next_cursor };
   }
 
