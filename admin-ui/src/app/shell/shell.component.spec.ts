@@ -138,7 +138,15 @@ describe('ShellComponent', () => {
     answerList();
     await settle();
     expect(el.querySelector('a.team-link')?.getAttribute('href')).toBe('/team');
-    expect(navLinks()).toEqual(['Chats', 'Team', 'Labels', 'Canned replies', 'API keys', 'Webhooks']);
+    expect(navLinks()).toEqual([
+      'Chats',
+      'Team',
+      'Labels',
+      'Canned replies',
+      'Reports',
+      'API keys',
+      'Webhooks',
+    ]);
   });
 
   it("follows the server's word on the agent's name and role: a rename or a demotion since sign-in", async () => {
