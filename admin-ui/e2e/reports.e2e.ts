@@ -20,7 +20,7 @@ const PG = process.env['TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432';
 
 interface Report {
   messages: { by_user: number; by_agent: number };
-  ratings: { count: number; average: number; distribution: number[] };
+  ratings: { count: number; average: number | null; distribution: number[] };
 }
 
 /**
@@ -207,6 +207,27 @@ describe('reports and ratings in Chromium against the real server', () => {
       expect(csv).toContain(`\r\nratings_count,46\r\n`);
       expect(csv).toContain(`\r\nratings_5,${five}\r\n`);
       expect(csv).toContain(`\r\nratings_average,${report.ratings.average}\r\n`);
+
+      // One agent: the picker narrows the figures to theirs, and the page says what stays the team's.
+      const adminId = (await api<{ id: string }>(server, '/api/admin/me')).body.id;
+      await page.locator('select[name=agent]').selectOption(adminId);
+      await page.getByRole('button', { name: 'Show' }).click();
+      await page.getByText('the rest is this agent').waitFor();
+      const mine = (
+        await api<Report>(
+          server,
+          `/api/admin/reports?from=${from}&to=${iso(today)}&tz=${encodeURIComponent(tz)}&agent=${adminId}`,
+        )
+      ).body;
+      await expect
+        .poll(() => tile('messages').textContent())
+        .toContain(String(mine.messages.by_user + mine.messages.by_agent));
+      // The seeded history's archives were nobody's; the six rated here were archived by the admin.
+      expect(mine.ratings.count).toBe(6);
+      await expect
+        .poll(() => page.locator('[data-figure="rating"] .detail').textContent())
+        .toBe('6 ratings');
+      expect(await tile('rating').textContent()).toContain(`${mine.ratings.average} / 5`);
       expect(csv).toContain(`\r\nmessages_by_user,${report.messages.by_user}\r\n`);
       expect(errors).toEqual([]);
     } finally {
