@@ -117,6 +117,17 @@ describe('reports and ratings in Chromium against the real server', () => {
       await live.waitFor();
       expect(await live.locator('span').textContent()).toBe('Rated 2/5');
       expect(await page.locator('[data-kind="rating"]').count()).toBe(2);
+      // In time order among the messages: the first rating before the message that reopened it.
+      const order = await page
+        .locator('.log article[data-sender], .log [data-kind="rating"]')
+        .evaluateAll((nodes) =>
+          nodes.map((n) =>
+            n.getAttribute('data-kind') === 'rating'
+              ? `rating ${n.getAttribute('data-score')}`
+              : (n.getAttribute('data-sender') ?? ''),
+          ),
+        );
+      expect(order).toEqual(['user', 'admin', 'rating 4', 'user', 'rating 2']);
       expect(errors).toEqual([]);
     } finally {
       await context.close();

@@ -27,7 +27,7 @@ import { CustomerPanelComponent } from './customer-panel.component';
 import { groupByDay } from './message-list';
 import { activityLine, buildTimeline } from './timeline';
 import { revealMessage } from '../../search/reveal-message';
-import { ChatRatingsComponent } from './chat-ratings.component';
+import { ChatRatingsStore, ratingText } from './chat-ratings.store';
 
 // Within this many pixels of an edge counts as "at" it: sub-pixel scroll positions and
 // momentum scrolling on tablets rarely land exactly on 0.
@@ -35,14 +35,8 @@ const EDGE_PX = 80;
 
 @Component({
   selector: 'app-chat-detail',
-  imports: [
-    RouterLink,
-    AssignMenuComponent,
-    ComposerComponent,
-    CustomerPanelComponent,
-    ChatRatingsComponent,
-  ],
-  providers: [ChatDetailStore],
+  imports: [RouterLink, AssignMenuComponent, ComposerComponent, CustomerPanelComponent],
+  providers: [ChatDetailStore, ChatRatingsStore],
   templateUrl: './chat-detail.component.html',
   styleUrl: './chat-detail.component.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -53,6 +47,8 @@ const EDGE_PX = 80;
 })
 export class ChatDetailComponent {
   private readonly store = inject(ChatDetailStore);
+  private readonly ratings = inject(ChatRatingsStore);
+  protected readonly ratingText = ratingText;
   private readonly chats = inject(ChatsStore);
   private readonly auth = inject(AuthService);
   private readonly router = inject(Router);
@@ -86,7 +82,12 @@ export class ChatDetailComponent {
   protected readonly messages = this.store.messages;
   protected readonly groups = computed(() =>
     groupByDay(
-      buildTimeline(this.store.messages(), this.store.activity(), this.hasMore()),
+      buildTimeline(
+        this.store.messages(),
+        this.store.activity(),
+        this.hasMore(),
+        this.ratings.lines(),
+      ),
       this.clock.now(),
     ),
   );
@@ -106,6 +107,7 @@ export class ChatDetailComponent {
   });
 
   constructor() {
+    effect(() => this.ratings.open(this.id()));
     effect(() => {
       const id = this.id();
       const message = this.message() ?? null;

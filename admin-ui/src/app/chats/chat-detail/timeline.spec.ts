@@ -53,4 +53,17 @@ describe('conversation timeline', () => {
     expect(buildTimeline([m1], [early], true).map((e) => e.id)).toEqual(['m1']);
     expect(buildTimeline([m1], [early], false).map((e) => e.id)).toEqual(['activity-early', 'm1']);
   });
+
+  it('puts a rating line among the messages by its time', () => {
+    const before = message({ id: 'm1', created_at: '2024-01-29T10:00:00.000Z' });
+    const after = message({ id: 'm2', created_at: '2024-01-29T12:00:00.000Z' });
+    const rating = { id: 'r1', score: 5, comment: null, created_at: '2024-01-29T11:00:00.000Z' };
+    expect(buildTimeline([before, after], [], false, [rating]).map((e) => e.id)).toEqual([
+      'm1',
+      'rating-r1',
+      'm2',
+    ]);
+    // Older than the loaded page: it waits with the messages still to load.
+    expect(buildTimeline([after], [], true, [rating]).map((e) => e.id)).toEqual(['m2']);
+  });
 });

@@ -1,10 +1,12 @@
 import { AgentRef, ChatActivity, SupportMessage } from '../../core/api.types';
+import type { RatingLine } from './chat-ratings.store';
 import { compareMessages } from './message-list';
 
-/** One row of the conversation: a message, or a system line such as an assignment. */
+/** One row of the conversation: a message, or a system line such as an assignment or a rating. */
 export type TimelineEntry =
   | { kind: 'message'; id: string; created_at: string; message: SupportMessage }
-  | { kind: 'activity'; id: string; created_at: string; activity: ChatActivity };
+  | { kind: 'activity'; id: string; created_at: string; activity: ChatActivity }
+  | { kind: 'rating'; id: string; created_at: string; rating: RatingLine };
 
 /**
  * An assignment line as the signed-in agent reads it: "You" for themselves, names for others.
@@ -56,6 +58,7 @@ export function buildTimeline(
   messages: readonly SupportMessage[],
   activity: readonly ChatActivity[],
   hasMore: boolean,
+  ratings: readonly RatingLine[] = [],
 ): TimelineEntry[] {
   const from = hasMore && messages.length > 0 ? Date.parse(messages[0].created_at) : -Infinity;
   const entries: TimelineEntry[] = messages.map((message) => ({
@@ -72,6 +75,10 @@ export function buildTimeline(
       created_at: a.created_at,
       activity: a,
     });
+  }
+  for (const r of ratings) {
+    if (Date.parse(r.created_at) < from) continue;
+    entries.push({ kind: 'rating', id: `rating-${r.id}`, created_at: r.created_at, rating: r });
   }
   return entries.sort((a, b) => {
     const byTime = Date.parse(a.created_at) - Date.parse(b.created_at);
