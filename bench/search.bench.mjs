@@ -14,7 +14,7 @@ import { execSync } from 'node:child_process';
 import { startLargeServer } from './large-seed.mjs';
 
 const require = createRequire(import.meta.url);
-const { hitsSql, hitsParams, RECENT_WINDOW } = require('../dist/backend/search/search.query.js');
+const { CHECK_SQL, customerMatches, hitsQuery, likePattern, RECENT_WINDOW } = require('../dist/backend/search/search.query.js');
 const { queryLexemes } = require('../dist/backend/search/highlight.js');
 const { Search1796601600000: SearchMigration } = require('../dist/backend/database/migrations/1796601600000-search.js');
 
@@ -43,6 +43,7 @@ try {
     { name: 'stemmed word', q: 'invoices', note: 'finds "invoice", "invoicing"…' },
     { name: 'email fragment', q: fragment, note: `one user (${someone.email})` },
     { name: 'email domain', q: domain, note: '1 user in 50 (2,000 users)' },
+    { name: 'common fragment', q: 'com', note: 'a third of the users (.com)' },
   ];
   const results = [];
   for (const c of cases) {
@@ -92,10 +93,11 @@ async function timeRequests(token, c) {
 
 /** The hits statement as the server runs it (same SQL, same parameters), under EXPLAIN ANALYZE. */
 async function explain(c) {
-  const { rows: [check] } = await db.query(`SELECT querytree(websearch_to_tsquery('english', $1)) AS tree`, [c.q]);
+  const { rows: [check] } = await db.query(CHECK_SQL, [c.q, likePattern(c.q)]);
   const lexemes = queryLexemes(check.tree);
   const cursor = c.cursor ? JSON.parse(Buffer.from(c.cursor, 'base64url').toString('utf8')) : null;
-  const { rows } = await db.query(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) ${hitsSql(Boolean(cursor))}`, hitsParams(c.q, 21, lexemes, cursor));
+  const hits = hitsQuery(c.q, 21, lexemes, cursor, customerMatches(check.users));
+  const { rows } = await db.query(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) ${hits.text}`, hits.values);
   const text = rows.map((r) => r['QUERY PLAN']).join('\n');
   return { text, summary: summarize(text) };
 }
@@ -107,7 +109,11 @@ function summarize(plan) {
   const messages = ran(/Bitmap Index Scan on idx_support_messages_search/)
     ? 'messages by the GIN index (idx_support_messages_search)'
     : `messages by the time index (idx_support_messages_created), within the newest ${RECENT_WINDOW}`;
-  const users = ran(/Bitmap Index Scan on idx_users_(email|name)_trgm/) ? 'users by the trigram indexes' : 'users: none looked up';
+  const users = ran(/Index Scan using idx_support_chats_(active|archived)_order/)
+    ? "customers along the chat list's indexes"
+    : ran(/Bitmap Index Scan on idx_users_(email|name)_trgm/)
+      ? 'customers by the trigram indexes'
+      : 'customers: none looked up';
   return `${messages}; ${users}`;
 }
 

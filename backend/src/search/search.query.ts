@@ -44,10 +44,27 @@ export const MIN_FRAGMENT = 3;
 // The chat list's own order (its two partial indexes, open and archived chats): a chat without
 // messages sorts last.
 const CHAT_ORDER = `COALESCE(c.last_message_at, '-infinity'::timestamptz)`;
-const USER_MATCH = `$3::text IS NOT NULL AND (lower(u.email) LIKE $3 OR lower(u.name) LIKE $3)`;
+const userMatch = (pattern: string) => `${pattern}::text IS NOT NULL AND (lower(u.email) LIKE ${pattern} OR lower(u.name) LIKE ${pattern})`;
+
+/** How many customers a page must consider, from the check statement's count. */
+export type CustomerMatches = 'none' | 'few' | 'many';
 
 /**
- * The hits of one page (parameters from hitsParams): messages newest first by (time, id), and
+ * The query's check, one statement before the hits: what websearch_to_tsquery makes of $1, and
+ * how many users match the LIKE pattern $2, counted up to MANY_USERS + 1 through the trigram
+ * indexes.
+ */
+export const CHECK_SQL = `
+  SELECT numnode(tq) AS nodes, querytree(tq) AS tree,
+         (SELECT count(*)::int FROM (SELECT 1 FROM users u WHERE ${userMatch('$2')} LIMIT ${MANY_USERS + 1}) x) AS users
+  FROM websearch_to_tsquery('english', $1) tq`;
+
+export function customerMatches(users: number): CustomerMatches {
+  return users === 0 ? 'none' : users > MANY_USERS ? 'many' : 'few';
+}
+
+/**
+ * The hits of one page: messages newest first by (time, id), and
  * customers whose email or name matches, each chat by its last message. Every side is cut at the
  * page size before they are merged, so a page reads at most a few times its size however many
  * rows match; the snippet's tokens are parsed only for the page's rows.
@@ -59,33 +76,36 @@ const USER_MATCH = `$3::text IS NOT NULL AND (lower(u.email) LIKE $3 OR lower(u.
  *   that match; a common word fills the page there. When it does not, the word is rare enough
  *   for the GIN index: every match, then sorted (`+ interval '0'` keeps the planner off the time
  *   index there).
- * - Customers: the trigram indexes on lower(email) and lower(name) find the matching users; up
- *   to MANY_USERS of them, each one's chat is looked up. A fragment shared by more ("gmail") is
- *   read the other way round: the newest RECENT_WINDOW chats along the list's indexes, keeping
- *   those whose user matches, and only if they do not fill the page, every match as above.
+ * - Customers (`customers`, from the check): up to MANY_USERS matching users, each one's chat is
+ *   looked up. A fragment shared by more ("gmail") is read the other way round: the newest
+ *   RECENT_WINDOW chats along the list's indexes, keeping those whose user matches; only if they
+ *   do not fill the page, every match is joined, in whatever way the planner prefers (there are
+ *   hundreds at least, and this seldom runs: a one-by-one lookup planned for tens of thousands
+ *   would make the plan look costly enough to be JIT-compiled, milliseconds on every page).
  */
-export function hitsSql(cursor: boolean): string {
-  const after = (t: string, id: string) => (cursor ? `AND (${t}, ${id}) < ($5::timestamptz, $6::uuid)` : '');
-  const tq = `websearch_to_tsquery('english', $1)`;
+export function hitsQuery(
+  q: string,
+  rows: number,
+  lexemes: string[],
+  cursor: { t: string | null; id: string } | null,
+  customers: CustomerMatches,
+): { text: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const param = (value: unknown) => `$${values.push(value)}`;
+  const tq = `websearch_to_tsquery('english', ${param(q)})`;
+  const limit = param(rows);
+  const tokens = param(lexemes);
+  // A null time: past every chat with messages.
+  const at = cursor ? { t: param(cursor.t ?? '-infinity'), id: param(cursor.id) } : null;
+  const after = (t: string, id: string) => (at ? `AND (${t}, ${id}) < (${at.t}::timestamptz, ${at.id}::uuid)` : '');
+  const pattern = customers === 'none' ? '' : param(likePattern(q));
   const chats = (archived: boolean) => `
         (SELECT ${CHAT_ORDER} AS t, c.id, c.user_id FROM support_chats c
-         WHERE (SELECT many FROM user_count) AND c.archived_at IS ${archived ? 'NOT ' : ''}NULL ${after(CHAT_ORDER, 'c.id')}
+         WHERE c.archived_at IS ${archived ? 'NOT ' : ''}NULL ${after(CHAT_ORDER, 'c.id')}
          ORDER BY ${CHAT_ORDER} DESC, c.id DESC LIMIT ${RECENT_WINDOW})`;
-  return `
-  WITH recent AS MATERIALIZED (
-    SELECT w.created_at, w.id, w.chat_id
-    FROM (
-      SELECT m.created_at, m.id, m.chat_id, m.search FROM support_messages m
-      WHERE true ${after('m.created_at', 'm.id')}
-      ORDER BY m.created_at DESC, m.id DESC LIMIT ${RECENT_WINDOW}
-    ) w
-    WHERE w.search @@ ${tq}
-    ORDER BY w.created_at DESC, w.id DESC LIMIT $2
-  ), filled AS (
-    SELECT count(*) >= $2 AS page FROM recent
-  ), user_count AS MATERIALIZED (
-    SELECT count(*) > ${MANY_USERS} AS many FROM (SELECT 1 FROM users u WHERE ${USER_MATCH} LIMIT ${MANY_USERS + 1}) x
-  ), recent_chats AS MATERIALIZED (
+  const customerCtes =
+    customers === 'many'
+      ? `, recent_chats AS MATERIALIZED (
     SELECT w.t, w.id
     FROM (
       ${chats(false)}
@@ -94,31 +114,58 @@ export function hitsSql(cursor: boolean): string {
       ORDER BY t DESC, id DESC LIMIT ${RECENT_WINDOW}
     ) w
     JOIN users u ON u.id = w.user_id
-    WHERE ${USER_MATCH}
-    ORDER BY w.t DESC, w.id DESC LIMIT $2
+    WHERE ${userMatch(pattern)}
+    ORDER BY w.t DESC, w.id DESC LIMIT ${limit}
   ), chats_filled AS (
-    SELECT count(*) >= $2 AS page FROM recent_chats
-  )
+    SELECT count(*) >= ${limit} AS page FROM recent_chats
+  )`
+      : '';
+  const customerHits = {
+    none: '',
+    few: `
+    UNION ALL
+    (SELECT c.t, c.id, c.id, false
+     FROM users u
+     -- The LIMIT keeps this a lookup per matching user: a hash join would read every chat.
+     CROSS JOIN LATERAL (SELECT ${CHAT_ORDER} AS t, c.id FROM support_chats c WHERE c.user_id = u.id LIMIT 1) c
+     WHERE ${userMatch(pattern)} ${after('c.t', 'c.id')}
+     ORDER BY c.t DESC, c.id DESC LIMIT ${limit})`,
+    many: `
+    UNION ALL
+    (SELECT r.t, r.id, r.id, false FROM recent_chats r WHERE (SELECT page FROM chats_filled))
+    UNION ALL
+    (SELECT ${CHAT_ORDER}, c.id, c.id, false
+     FROM users u JOIN support_chats c ON c.user_id = u.id
+     WHERE NOT (SELECT page FROM chats_filled) AND ${userMatch(pattern)} ${after(CHAT_ORDER, 'c.id')}
+     ORDER BY ${CHAT_ORDER} DESC, c.id DESC LIMIT ${limit})`,
+  }[customers];
+  const text = `
+  WITH recent AS MATERIALIZED (
+    SELECT w.created_at, w.id, w.chat_id
+    FROM (
+      SELECT m.created_at, m.id, m.chat_id, m.search FROM support_messages m
+      WHERE true ${after('m.created_at', 'm.id')}
+      ORDER BY m.created_at DESC, m.id DESC LIMIT ${RECENT_WINDOW}
+    ) w
+    WHERE w.search @@ ${tq}
+    ORDER BY w.created_at DESC, w.id DESC LIMIT ${limit}
+  ), filled AS (
+    SELECT count(*) >= ${limit} AS page FROM recent
+  )${customerCtes}
   SELECT NULLIF(h.t, '-infinity'::timestamptz) AS t, h.key, h.chat_id, m.id, m.content, m.sender_type, m.read_at,
          m.created_at, m.client_id, m.admin_id, m.sender_name, m.private, p.tokids, p.tokens,
-         ARRAY(SELECT unnest(v.positions) FROM unnest(m.search) v WHERE v.lexeme = ANY($4::text[])) AS positions
+         ARRAY(SELECT unnest(v.positions) FROM unnest(m.search) v WHERE v.lexeme = ANY(${tokens}::text[])) AS positions,
+         -- Harmless, but parallel-unsafe, so the statement runs without parallel workers: a
+         -- gated-off branch would otherwise start them (milliseconds each) to find it has nothing to do.
+         current_schema() AS serial
   FROM (
     (SELECT r.created_at AS t, r.id AS key, r.chat_id, true AS is_message FROM recent r WHERE (SELECT page FROM filled))
     UNION ALL
     (SELECT m.created_at, m.id, m.chat_id, true
      FROM support_messages m
      WHERE NOT (SELECT page FROM filled) AND m.search @@ ${tq} ${after('m.created_at', 'm.id')}
-     ORDER BY m.created_at + interval '0' DESC, m.id DESC LIMIT $2)
-    UNION ALL
-    (SELECT r.t, r.id, r.id, false FROM recent_chats r WHERE (SELECT page FROM chats_filled))
-    UNION ALL
-    (SELECT c.t, c.id, c.id, false
-     FROM users u
-     -- The LIMIT keeps this a lookup per matching user: a hash join would read every chat.
-     CROSS JOIN LATERAL (SELECT ${CHAT_ORDER} AS t, c.id FROM support_chats c WHERE c.user_id = u.id LIMIT 1) c
-     WHERE NOT (SELECT page FROM chats_filled) AND ${USER_MATCH} ${after('c.t', 'c.id')}
-     ORDER BY c.t DESC, c.id DESC LIMIT $2)
-    ORDER BY t DESC, key DESC LIMIT $2
+     ORDER BY m.created_at + interval '0' DESC, m.id DESC LIMIT ${limit})${customerHits}
+    ORDER BY t DESC, key DESC LIMIT ${limit}
   ) h
   LEFT JOIN support_messages m ON h.is_message AND m.id = h.key
   LEFT JOIN LATERAL (
@@ -126,17 +173,12 @@ export function hitsSql(cursor: boolean): string {
     FROM ts_parse('default', m.content) WITH ORDINALITY t(tokid, token, n)
   ) p ON m.id IS NOT NULL
   ORDER BY h.t DESC, h.key DESC`;
+  return { text, values };
 }
 
-/**
- * $1 the query, $2 how many rows to read, $3 the LIKE pattern (null: no customer matching), $4
- * the query's lexemes, $5 and $6 the cursor (a null time: past every chat with messages).
- */
-export function hitsParams(q: string, rows: number, lexemes: string[], cursor: { t: string | null; id: string } | null): unknown[] {
-  const like = q.length >= MIN_FRAGMENT ? `%${likeEscape(q.toLowerCase())}%` : null;
-  const params: unknown[] = [q, rows, like, lexemes];
-  if (cursor) params.push(cursor.t ?? '-infinity', cursor.id);
-  return params;
+/** The LIKE pattern for customers' email and name: null (no customer matching) under MIN_FRAGMENT. */
+export function likePattern(q: string): string | null {
+  return q.length >= MIN_FRAGMENT ? `%${likeEscape(q.toLowerCase())}%` : null;
 }
 
 /** `q` taken literally inside LIKE: its own %, _ and \ are not wildcards. */

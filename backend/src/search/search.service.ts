@@ -8,7 +8,7 @@ import { isStorableText } from '../common/text';
 import type { AdminSupportChat, SearchPage, SearchResult } from '../contracts/wire';
 import { toWire } from '../messages/messages.service';
 import { SEARCH_PAGE } from './dto/search.dto';
-import { hitsParams, hitsSql, type HitRow } from './search.query';
+import { CHECK_SQL, customerMatches, hitsQuery, likePattern, type CustomerMatches, type HitRow } from './search.query';
 import { findAll, queryLexemes, snippetAt } from './highlight';
 
 /** Opening a chat at a message: this many older messages above it for context… */
@@ -32,9 +32,10 @@ export class SearchService {
   async search(q: string, rawCursor?: string, limit = SEARCH_PAGE): Promise<SearchPage> {
     if (!isStorableText(q)) throw new DomainError('invalid_content', 'q must be plain text');
     const cursor = rawCursor ? decodeCursor(rawCursor) : null;
-    const lexemes = await this.check(q);
+    const { lexemes, customers } = await this.check(q);
 
-    const rows: HitRow[] = await this.db.query(hitsSql(Boolean(cursor)), hitsParams(q, limit + 1, lexemes, cursor));
+    const hits = hitsQuery(q, limit + 1, lexemes, cursor, customers);
+    const rows: HitRow[] = await this.db.query(hits.text, hits.values);
     const page = rows.slice(0, limit);
     const chats = await this.list.items([...new Set(page.map((r) => r.chat_id))]);
 
@@ -70,20 +71,18 @@ export class SearchService {
   /**
    * What websearch_to_tsquery makes of `q` must be searchable: it never fails on syntax, but a
    * query of only common words ("the") or punctuation is empty, and one that only excludes
-   * ("-spam") would read every message. Answers the lexemes it looks for, to mark them.
+   * ("-spam") would read every message. Answers the lexemes it looks for, to mark them, and how
+   * many customers match, which decides how they are read.
    */
-  private async check(q: string): Promise<string[]> {
-    const [row]: { nodes: number; tree: string }[] = await this.db.query(
-      `SELECT numnode(tq) AS nodes, querytree(tq) AS tree FROM websearch_to_tsquery('english', $1) tq`,
-      [q],
-    );
+  private async check(q: string): Promise<{ lexemes: string[]; customers: CustomerMatches }> {
+    const [row]: { nodes: number; tree: string; users: number }[] = await this.db.query(CHECK_SQL, [q, likePattern(q)]);
     if (!row || row.nodes === 0) {
       throw new DomainError('invalid_content', 'q has nothing to search for: only common words such as "the", or punctuation');
     }
     if (row.tree === 'T' || row.tree === '') {
       throw new DomainError('invalid_content', 'q must include a word to find, not only words to exclude with "-"');
     }
-    return queryLexemes(row.tree);
+    return { lexemes: queryLexemes(row.tree), customers: customerMatches(row.users) };
   }
 
   /**
