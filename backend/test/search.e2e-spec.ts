@@ -259,6 +259,16 @@ describe('search (e2e)', () => {
     expect(next.statements).toHaveLength(3);
   });
 
+  it('is described in /api/docs, q with its rules', async () => {
+    const docs = await t.http('/api/docs-json');
+    const search = docs.body.paths['/api/admin/search']?.get;
+    expect(search?.summary).toMatch(/Search messages/);
+    expect(search?.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'q', required: true, schema: expect.objectContaining({ minLength: 2, maxLength: 200 }) })]),
+    );
+    expect(docs.body.paths['/api/admin/chats/{id}/around/{messageId}']?.get?.summary).toMatch(/opened at one of its messages/);
+  });
+
   it('opens a chat at an old message: the page reaches back past it, however far down the chat it is', async () => {
     const u = user();
     const first = await u.say('an old question about a quokka');
