@@ -194,6 +194,14 @@ describe('search (e2e)', () => {
     const [part] = (await results('widgets')).items;
     expect(part.message?.id).toBe(sent.id);
     expect(marked(part)).toEqual(['widget']);
+
+    // Whatever Postgres's parser makes of what comes before (a URL and its parts, an email,
+    // hyphenated words, numbers, emoji, line breaks), the offsets land on the word.
+    const mixed = await u.say('😀 see https://shop.example.com/a?b=1 or mail Ann.Lee@Example.com\nre: e-mail co-op 3.14 — the ocelot-shaped Ocelots!');
+    const [hit2] = (await results('ocelot')).items;
+    expect(hit2.message?.id).toBe(mixed.id);
+    expect(hit2.snippet).toBe(mixed.content.replace('\n', ' '));
+    expect(marked(hit2)).toEqual(['ocelot', 'Ocelots']);
   });
 
   it('refuses bad input with 400 and the reason, never a 500', async () => {
