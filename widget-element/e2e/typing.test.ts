@@ -80,8 +80,16 @@ describe('<support-chat> "is typing" against the real backend', () => {
     chats.set(agent, chatId);
     const line = w.host.locator('[part~="typing"]');
 
-    await typing(agent, true);
-    await line.waitFor();
+    // The element joins its chat's room a moment after it connects. A console repeats "typing"
+    // every 2 s while its agent types (the server lets one through per 2 s), so the line shows
+    // from the first one the element can hear.
+    let shown = false;
+    const showing = line.waitFor().then(() => (shown = true));
+    for (let n = 0; n < 10 && !shown; n++) {
+      await typing(agent, true);
+      await Promise.race([showing, new Promise((resolve) => setTimeout(resolve, 2100))]);
+    }
+    await showing;
     expect(await line.textContent()).toBe('<b>Ana</b> is typing…');
     expect(await line.locator('b').count()).toBe(0);
 
