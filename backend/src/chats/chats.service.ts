@@ -197,7 +197,7 @@ export class ChatsService {
    */
   private async store(sender: string, origin: string | undefined, input: NewMessage): Promise<AgentSupportMessage> {
     if (!this.limiter.tryConsume(sender)) {
-      const stored = input.clientId ? await this.messages.byClientId(input.chatId, input.clientId) : null;
+      const stored = input.clientId && this.limiter.tryLookup(sender) ? await this.messages.byClientId(input.chatId, input.clientId) : null;
       if (!stored) throw new DomainError('rate_limited');
       this.events.publish({ kind: 'message_redelivered', chatId: input.chatId, message: stored, origin });
       return notLeaked(input, stored);

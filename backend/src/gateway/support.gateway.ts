@@ -28,6 +28,14 @@ interface SocketData {
   /** Sends of this socket under way, and those waiting for one of them to finish. */
   sending?: number;
   sendQueue?: (() => void)[];
+  /** Reading from this socket stopped while its queue is full. */
+  paused?: boolean;
+}
+
+/** What this gateway uses of engine.io's WebSocket transport: the `ws` socket it reads from. */
+interface PausableTransport {
+  name?: string;
+  socket?: { pause?: () => void; resume?: () => void };
 }
 
 /**
@@ -38,6 +46,22 @@ interface SocketData {
  */
 const SENDS_IN_FLIGHT = 4;
 const SENDS_QUEUED = 200;
+
+/**
+ * A WebSocket whose queue is full stops being read until its queue has drained: the rest of a
+ * flood waits in the kernel instead of holding the event loop. Unpaused, libuv reads a burst
+ * of up to 2 MB in one go, and answering its refused frames held every other user's
+ * messages for over 100 ms. (Long-polling is bounded by its 64 KB request body instead.)
+ */
+/** One error for every send beyond a full queue: a flood's thousands of refusals capture no stack. */
+const QUEUE_FULL = new DomainError('rate_limited');
+
+function setReading(socket: SupportSocket, reading: boolean): void {
+  const transport = (socket.conn as unknown as { transport?: PausableTransport }).transport;
+  if (transport?.name !== 'websocket') return;
+  if (reading) transport.socket?.resume?.();
+  else transport.socket?.pause?.();
+}
 export type SupportSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type SupportNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -256,7 +280,13 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
     if ((data.sending ?? 0) < SENDS_IN_FLIGHT) data.sending = (data.sending ?? 0) + 1;
     else {
       const queue = (data.sendQueue ??= []);
-      if (queue.length >= SENDS_QUEUED) throw new DomainError('rate_limited');
+      if (queue.length >= SENDS_QUEUED) {
+        if (!data.paused) {
+          data.paused = true;
+          setReading(socket, false);
+        }
+        throw QUEUE_FULL;
+      }
       // The finishing send hands its place over, so the count never goes past the cap.
       await new Promise<void>((resolve) => queue.push(resolve));
     }
@@ -268,6 +298,11 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
       else if (!--data.sending!) {
         delete data.sending;
         delete data.sendQueue;
+      }
+      // Drained: read again, after whatever else is waiting for the event loop.
+      if (data.paused && !data.sendQueue?.length) {
+        data.paused = false;
+        setImmediate(() => setReading(socket, true));
       }
     }
   }

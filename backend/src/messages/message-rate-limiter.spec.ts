@@ -75,6 +75,19 @@ describe('MessageRateLimiter', () => {
     await one.onModuleDestroy();
   });
 
+  it('lets a sender over its allowance look up stored messages as often as its allowance per window, no more', async () => {
+    const shared = sharedCounters();
+    const one = limiter(shared.redis, 3);
+    expect([1, 2, 3, 4].map(() => one.tryLookup('user:a', T))).toEqual([true, true, true, false]);
+    expect(one.tryLookup('user:b', T)).toBe(true);
+    expect(one.tryLookup('user:a', T + 60_000)).toBe(true);
+    // Look-ups are not messages: the allowance is untouched, and nothing goes to Redis.
+    expect(one.tryConsume('user:a', T)).toBe(true);
+    await one.reconcile(T);
+    expect([...shared.counts.values()]).toEqual([1]);
+    await one.onModuleDestroy();
+  });
+
   it('counts a sender on several instances together once they reconcile', async () => {
     const shared = sharedCounters();
     const a = limiter(shared.redis, 4);

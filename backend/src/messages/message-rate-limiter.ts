@@ -12,6 +12,8 @@ interface Tally {
   unsynced: number;
   /** Admitted by the other instances, as of the last reconciliation. */
   others: number;
+  /** Look-ups of a stored message made here for this sender while over its allowance. */
+  lookups: number;
 }
 
 type Pending = { sender: string; tally: Tally; delta: number };
@@ -54,6 +56,18 @@ export class MessageRateLimiter implements OnModuleDestroy {
     tally.local++;
     tally.unsynced++;
     this.schedule(tally.local === 1);
+    return true;
+  }
+
+  /**
+   * Whether a sender over its allowance may still have Postgres asked for a stored message (a
+   * resend after a lost ack is answered, not refused): as many times per window as its
+   * allowance, counted on this instance. Past that, a flood of sends is refused without a query.
+   */
+  tryLookup(sender: string, now = Date.now()): boolean {
+    const tally = this.tally(sender, now);
+    if (tally.lookups >= this.config.get('messageRateLimit')) return false;
+    tally.lookups++;
     return true;
   }
 
@@ -144,7 +158,7 @@ export class MessageRateLimiter implements OnModuleDestroy {
     const window = this.windowOf(now);
     let tally = this.tallies.get(sender);
     if (!tally || tally.window !== window) {
-      tally = { window, local: 0, unsynced: 0, others: 0 };
+      tally = { window, local: 0, unsynced: 0, others: 0, lookups: 0 };
       this.tallies.set(sender, tally);
     }
     return tally;

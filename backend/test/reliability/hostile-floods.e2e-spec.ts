@@ -268,6 +268,8 @@ describe('floods against a server in its own process (e2e)', () => {
     const transactions = async () =>
       Number((await db.query<{ n: string }>('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0].n);
     const transactionsBefore = await transactions();
+    // The server's event-loop delay is measured between scrapes: this one starts the flood's.
+    await metrics();
     // All at once, as a script would, from a process of its own (an attacker's machine): the
     // samples start as soon as the burst is on the wire, while the server still works through it.
     const child = spawn(process.execPath, [join(__dirname, 'flooder.mjs'), server.url, flooder.token, flooder.chatId, String(FLOOD)], {
@@ -308,6 +310,7 @@ describe('floods against a server in its own process (e2e)', () => {
       floodUser.close();
     }
     expect(await exited).toBe(0);
+    const lag = await metrics();
     const outcomes = new Map(Object.entries(report.outcomes ?? {}));
     const admitted = report.admitted ?? [];
     const emitted = [...outcomes.values()].reduce((a, b) => a + b, 0);
@@ -337,7 +340,8 @@ describe('floods against a server in its own process (e2e)', () => {
       `flood of ${FLOOD} from one socket: ${outcomes.get('ok')} admitted, ${outcomes.get('rate_limited')} rate_limited, ${spent} Postgres transactions; ` +
         `${during.whileBusy} of ${SAMPLES} samples relayed while flood messages were still unanswered\n` +
         `relay calm p50 ${ms(percentile(calm, 50))} p95 ${ms(calmP95)}; during the flood p50 ${ms(percentile(during.times, 50))} ` +
-        `p95 ${ms(floodP95)}; p95 ratio ${(floodP95 / calmP95).toFixed(2)}`,
+        `p95 ${ms(floodP95)}; p95 ratio ${(floodP95 / calmP95).toFixed(2)}; ` +
+        `server event-loop delay meanwhile p99 ${ms(1000 * sample(lag, 'nodejs_eventloop_lag_p99_seconds'))} max ${ms(1000 * sample(lag, 'nodejs_eventloop_lag_max_seconds'))}`,
     );
   }, 180_000);
 
