@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { Observable, firstValueFrom } from 'rxjs';
 import { errorMessage } from '../core/http-error';
+import { runChange } from '../core/run-change';
 import { timeAgo } from '../core/time-format';
 import {
   ApiKeyScope,
@@ -108,21 +109,9 @@ export class ApiKeysComponent {
     return `${DATE_TIME.format(new Date(iso))} UTC`;
   }
 
-  /** One change, then a fresh list; resolves with the answer, or null after showing why not. */
-  private async run<T>(call: () => Observable<T>, fallback: string): Promise<T | null> {
-    this.busy.set(true);
-    this.error.set(null);
-    this.notice.set('');
-    try {
-      const result = await firstValueFrom(call());
-      await this.reload();
-      return result;
-    } catch (err) {
-      this.error.set(errorMessage(err, fallback));
-      return null;
-    } finally {
-      this.busy.set(false);
-    }
+  private run<T>(call: () => Observable<T>, fallback: string): Promise<T | null> {
+    const { busy, error, notice } = this;
+    return runChange({ busy, error, notice }, call, fallback, () => this.reload());
   }
 
   protected async reload(): Promise<void> {

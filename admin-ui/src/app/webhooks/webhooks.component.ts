@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { Observable, firstValueFrom, map } from 'rxjs';
 import { errorMessage } from '../core/http-error';
+import { runChange } from '../core/run-change';
 import {
   WebhookDelivery,
   WebhookEndpointView,
@@ -191,21 +192,9 @@ export class WebhooksComponent {
     this.copied.set(false);
   }
 
-  /** One change, then a fresh list; resolves with the answer, or null after showing why not. */
-  private async run<T>(call: () => Observable<T>, fallback: string): Promise<T | null> {
-    this.busy.set(true);
-    this.error.set(null);
-    this.notice.set('');
-    try {
-      const result = await firstValueFrom(call());
-      await this.reload();
-      return result;
-    } catch (err) {
-      this.error.set(errorMessage(err, fallback));
-      return null;
-    } finally {
-      this.busy.set(false);
-    }
+  private run<T>(call: () => Observable<T>, fallback: string): Promise<T | null> {
+    const { busy, error, notice } = this;
+    return runChange({ busy, error, notice }, call, fallback, () => this.reload());
   }
 
   protected async reload(): Promise<void> {
