@@ -30,7 +30,7 @@ const DATE_TIME = new Intl.DateTimeFormat('en-US', {
 @Component({
   selector: 'app-api-keys',
   templateUrl: './api-keys.component.html',
-  styleUrls: ['../labels/admin-page.css', './api-keys.component.css'],
+  styleUrls: ['../core/page-frame.css', '../labels/admin-page.css', './api-keys.component.css'],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class ApiKeysComponent {

@@ -10,7 +10,7 @@ const EMPTY: CannedReplyDraft = { title: '', shortcut: '', content: '' };
 @Component({
   selector: 'app-canned',
   templateUrl: './canned.component.html',
-  styleUrl: '../labels/admin-page.css',
+  styleUrls: ['../core/page-frame.css', '../labels/admin-page.css'],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class CannedComponent {

@@ -10,7 +10,7 @@ const DEFAULT_COLOR = '#2f6fed';
 @Component({
   selector: 'app-labels',
   templateUrl: './labels.component.html',
-  styleUrl: './admin-page.css',
+  styleUrls: ['../core/page-frame.css', './admin-page.css'],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class LabelsComponent {

@@ -36,7 +36,7 @@ export function duration(seconds: number | null): string {
   selector: 'app-reports',
   imports: [BarChartComponent],
   templateUrl: './reports.component.html',
-  styleUrl: './reports.component.css',
+  styleUrls: ['../core/page-frame.css', './reports.component.css'],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class ReportsComponent {

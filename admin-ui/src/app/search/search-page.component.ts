@@ -27,7 +27,7 @@ type Status = 'idle' | 'loading' | 'ready' | 'error';
   selector: 'app-search-page',
   imports: [RouterLink],
   templateUrl: './search-page.component.html',
-  styleUrls: ['../labels/admin-page.css', './search-page.component.css'],
+  styleUrls: ['../core/page-frame.css', '../labels/admin-page.css', './search-page.component.css'],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class SearchPageComponent {

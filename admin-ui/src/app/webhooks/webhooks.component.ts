@@ -34,7 +34,7 @@ const DATE_TIME = new Intl.DateTimeFormat('en-US', {
 @Component({
   selector: 'app-webhooks',
   templateUrl: './webhooks.component.html',
-  styleUrls: ['../labels/admin-page.css', './webhooks.component.css'],
+  styleUrls: ['../core/page-frame.css', '../labels/admin-page.css', './webhooks.component.css'],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class WebhooksComponent {
