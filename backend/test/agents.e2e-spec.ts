@@ -1,8 +1,11 @@
-import type { AgentSupportMessage, AgentView, NewMessageEvent, SupportMessage } from '../src/contracts/wire';
+import type { LoginResult } from '../src/auth/auth.service';
+import type { AdminSupportChat, AgentSupportMessage, AgentView, NewMessageEvent, SupportChat, SupportChatPage } from '../src/contracts/wire';
 import { addAgent, AGENT_PASSWORD } from './support/agents';
 import { waitFor } from './support/instances';
 import { emitAck, nextEvent, PG, startTestApp, type TestApp } from './support/test-app';
 
+
+type ErrorBody = { statusCode: number; message: string | string[]; error?: string };
 
 /** The team: roles, agent management and its refusals, names on messages, deactivation. */
 describe('agents as people (e2e)', () => {
@@ -15,11 +18,11 @@ describe('agents as people (e2e)', () => {
   afterAll(() => t.close());
 
   const login = async (email: string, password = AGENT_PASSWORD) =>
-    t.http('/api/auth/login', { method: 'POST', body: { email, password } });
+    t.http<LoginResult>('/api/auth/login', { method: 'POST', body: { email, password } });
   const newAgent = (name: string, role: 'admin' | 'agent' = 'agent') => addAgent(t, admin, name, role);
   async function userChat() {
     const token = t.userToken();
-    const chatId = (await t.http('/api/support_chat', { token })).body.id as string;
+    const chatId = (await t.http<SupportChat>('/api/support_chat', { token })).body.id;
     return { token, chatId };
   }
 
@@ -55,7 +58,11 @@ describe('agents as people (e2e)', () => {
   });
 
   it('refuses bad input with the reason and changes nothing', async () => {
-    const weak = await t.http('/api/admin/agents', { method: 'POST', token: admin, body: { email: 'weak@example.com', name: 'W', password: 'short' } });
+    const weak = await t.http<ErrorBody>('/api/admin/agents', {
+      method: 'POST',
+      token: admin,
+      body: { email: 'weak@example.com', name: 'W', password: 'short' },
+    });
     expect(weak.status).toBe(400);
     expect(JSON.stringify(weak.body.message)).toContain('at least 12 characters');
     const dup = await t.http('/api/admin/agents', { method: 'POST', token: admin, body: { email: 'admin@example.com', name: 'Dup', password: AGENT_PASSWORD } });
@@ -63,7 +70,7 @@ describe('agents as people (e2e)', () => {
     expect((await t.http('/api/admin/agents/not-a-uuid', { method: 'PATCH', token: admin, body: { name: 'x' } })).status).toBe(400);
     expect((await t.http('/api/admin/agents/00000000-0000-4000-8000-000000000000/deactivate', { method: 'POST', token: admin })).status).toBe(404);
     expect((await t.http(`/api/admin/agents/00000000-0000-4000-8000-000000000000`, { method: 'PATCH', token: admin, body: { role: 'root' } })).status).toBe(400);
-    const blank = await t.http('/api/admin/me', { method: 'PATCH', token: admin, body: { name: '   ' } });
+    const blank = await t.http<ErrorBody>('/api/admin/me', { method: 'PATCH', token: admin, body: { name: '   ' } });
     expect(blank.status).toBe(400);
     expect(JSON.stringify(blank.body.message)).toContain('must not be blank');
     const team = (await t.http('/api/admin/agents', { token: admin })).body as AgentView[];
@@ -72,7 +79,11 @@ describe('agents as people (e2e)', () => {
   });
 
   it('adds an agent with a one-time set-password link', async () => {
-    const res = await t.http('/api/admin/agents', { method: 'POST', token: admin, body: { email: 'linked@example.com', name: 'Dana' } });
+    const res = await t.http<{ agent: AgentView; set_password_url?: string }>('/api/admin/agents', {
+      method: 'POST',
+      token: admin,
+      body: { email: 'linked@example.com', name: 'Dana' },
+    });
     expect(res.status).toBe(201);
     const url = new URL(res.body.set_password_url as string);
     expect(url.pathname).toBe('/admin/set-password');
@@ -106,31 +117,31 @@ describe('agents as people (e2e)', () => {
     expect(rest.body).toMatchObject({ sender_name: 'Ana Maria', admin_id: ana.id });
     await t.http('/api/support_chat/messages', { method: 'POST', token, body: { content: 'thanks' } });
 
-    const forAgents = (await t.http(`/api/admin/chats/${chatId}`, { token: admin })).body.messages as AgentSupportMessage[];
+    const forAgents = (await t.http<AdminSupportChat>(`/api/admin/chats/${chatId}`, { token: admin })).body.messages;
     expect(forAgents.map((m) => [m.content, m.sender_name, m.admin_id])).toEqual([
       ['hello from Ana', 'Ana', ana.id],
       ['renamed', 'Ana Maria', ana.id],
       ['thanks', null, null],
     ]);
-    const listed = ((await t.http('/api/admin/chats?limit=200', { token: admin })).body.items as Record<string, unknown>[]).find((c) => c.id === chatId);
+    const listed = (await t.http<SupportChatPage>('/api/admin/chats?limit=200', { token: admin })).body.items.find((c) => c.id === chatId);
     expect(listed).toMatchObject({ last_message_sender: 'user', last_message_admin_id: null, last_message_sender_name: null });
     const last = await t.http(`/api/admin/chats/${chatId}/messages`, { method: 'POST', token: ana.token, body: { content: 'last word' } });
     expect(last.status).toBe(201);
-    const relisted = ((await t.http('/api/admin/chats?limit=200', { token: admin })).body.items as Record<string, unknown>[]).find((c) => c.id === chatId);
+    const relisted = (await t.http<SupportChatPage>('/api/admin/chats?limit=200', { token: admin })).body.items.find((c) => c.id === chatId);
     expect(relisted).toMatchObject({ last_message_admin_id: ana.id, last_message_sender_name: 'Ana Maria' });
-    const forUser = ((await t.http('/api/support_chat', { token })).body.messages as SupportMessage[]).slice(0, 3);
+    const forUser = (await t.http<SupportChat>('/api/support_chat', { token })).body.messages.slice(0, 3);
     expect(forUser.map((m) => m.sender_name)).toEqual(['Ana', 'Ana Maria', null]);
     expect(forUser.every((m) => !('admin_id' in m))).toBe(true);
   });
 
   it('keeps the last active admin an admin', async () => {
-    const me = (await t.http('/api/admin/me', { token: admin })).body as AgentView;
+    const me = (await t.http<AgentView>('/api/admin/me', { token: admin })).body;
     // Other admins exist from earlier tests? Make sure: demote every other admin first.
     const team = (await t.http('/api/admin/agents', { token: admin })).body as AgentView[];
     for (const a of team.filter((x) => x.role === 'admin' && x.id !== me.id)) {
       await t.http(`/api/admin/agents/${a.id}`, { method: 'PATCH', token: admin, body: { role: 'agent' } });
     }
-    const demote = await t.http(`/api/admin/agents/${me.id}`, { method: 'PATCH', token: admin, body: { role: 'agent' } });
+    const demote = await t.http<ErrorBody>(`/api/admin/agents/${me.id}`, { method: 'PATCH', token: admin, body: { role: 'agent' } });
     expect(demote.status).toBe(409);
     expect(demote.body.message).toContain('last active admin');
     expect((await t.http(`/api/admin/agents/${me.id}/deactivate`, { method: 'POST', token: admin })).status).toBe(409);
@@ -163,7 +174,7 @@ describe('agents as people (e2e)', () => {
     const finn = await newAgent('Finn');
     const wrong = await t.http('/api/admin/me/password', { method: 'POST', token: finn.token, body: { current_password: 'nope', new_password: `${AGENT_PASSWORD} 2` } });
     expect(wrong.status).toBe(400);
-    const changed = await t.http('/api/admin/me/password', {
+    const changed = await t.http<{ access_token: string; expires_in: number }>('/api/admin/me/password', {
       method: 'POST',
       token: finn.token,
       body: { current_password: AGENT_PASSWORD, new_password: `${AGENT_PASSWORD} 2` },
@@ -176,7 +187,7 @@ describe('agents as people (e2e)', () => {
     expect((await t.http('/api/admin/chats', { token: changed.body.access_token })).status).toBe(401);
     expect((await login(finn.email, `${AGENT_PASSWORD} 3`)).status).toBe(200);
     // A reset to a link ends the old password at once: the reset may be for a leaked one.
-    const linked = await t.http(`/api/admin/agents/${finn.id}/password`, { method: 'POST', token: admin, body: {} });
+    const linked = await t.http<{ set_password_url?: string }>(`/api/admin/agents/${finn.id}/password`, { method: 'POST', token: admin, body: {} });
     expect(linked.body.set_password_url).toContain('/admin/set-password?token=');
     expect((await login(finn.email, `${AGENT_PASSWORD} 3`)).status).toBe(401);
   });

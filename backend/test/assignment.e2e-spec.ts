@@ -1,15 +1,17 @@
 import { Client } from 'pg';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { AssignmentService } from '../src/assignment/assignment.service';
-import type { AdminSupportChat, ChatActivityEvent, ChatUpdatedEvent, SupportChatListItem } from '../src/contracts/wire';
+import type { AdminSupportChat, AgentView, ChatActivityEvent, ChatUpdatedEvent, SupportChatListItem, SupportMessage } from '../src/contracts/wire';
 import { addAgent } from './support/agents';
 import { waitFor } from './support/instances';
 import { emitAck, nextEvent, PG, startTestApp, type TestApp } from './support/test-app';
 
+type ErrorBody = { statusCode: number; message: string | string[]; error?: string };
+
 async function chatWithMessage(t: TestApp, text = 'hello') {
   const token = t.userToken();
-  const res = await t.http('/api/support_chat/messages', { method: 'POST', token, body: { content: text } });
-  return { token, chatId: res.body.chat_id as string };
+  const res = await t.http<SupportMessage>('/api/support_chat/messages', { method: 'POST', token, body: { content: text } });
+  return { token, chatId: res.body.chat_id };
 }
 
 describe('assignment (e2e)', () => {
@@ -19,12 +21,12 @@ describe('assignment (e2e)', () => {
   beforeAll(async () => {
     t = await startTestApp();
     admin = await t.adminToken();
-    me = (await t.http('/api/admin/me', { token: admin })).body.id as string;
+    me = (await t.http<AgentView>('/api/admin/me', { token: admin })).body.id;
   });
   afterAll(() => t.close());
 
-  const assign = (chatId: string, agent_id: string | null, token = admin) =>
-    t.http(`/api/admin/chats/${chatId}/assign`, { method: 'POST', token, body: { agent_id } });
+  const assign = <T = SupportChatListItem>(chatId: string, agent_id: string | null, token = admin) =>
+    t.http<T>(`/api/admin/chats/${chatId}/assign`, { method: 'POST', token, body: { agent_id } });
 
   it('assigns to me, to a colleague and to nobody, with a line for each, live on every console', async () => {
     const ben = await addAgent(t, admin, 'Ben');
@@ -69,7 +71,7 @@ describe('assignment (e2e)', () => {
       expect({ id, body, status: res.status }).toEqual({ id, body, status });
     }
     await t.http(`/api/admin/chats/${chatId}/archive`, { method: 'POST', token: admin });
-    const archived = await assign(chatId, me);
+    const archived = await assign<ErrorBody>(chatId, me);
     expect(archived.status).toBe(400);
     expect(archived.body.message).toContain('archived');
     const chat = (await t.http(`/api/admin/chats/${chatId}?view=false`, { token: admin })).body as AdminSupportChat;

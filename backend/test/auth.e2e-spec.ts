@@ -1,6 +1,9 @@
 import { sign } from 'jsonwebtoken';
 import { DEV_ADMIN_SECRET, DEV_WIDGET_SECRET } from '../src/config/app-config';
+import type { SupportChat, SupportChatPage } from '../src/contracts/wire';
 import { startTestApp, type TestApp } from './support/test-app';
+
+type ErrorBody = { statusCode: number; message: string | string[]; error?: string };
 
 const NEW_KEY = 'rotated-widget-key-2026-11-abcdefghijklmnop';
 
@@ -19,14 +22,14 @@ describe('auth (e2e)', () => {
 
   it('accepts a host-signed user token and upserts the user by sub', async () => {
     const token = t.userToken({ sub: 'host-42', email: 'ada@example.com', name: 'Ada' });
-    const res = await t.http('/api/support_chat', { token });
+    const res = await t.http<SupportChat>('/api/support_chat', { token });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ id: expect.any(String), messages: [], has_more: false });
-    const again = await t.http('/api/support_chat', { token: t.userToken({ sub: 'host-42', email: 'ada@new.example.com' }) });
+    const again = await t.http<SupportChat>('/api/support_chat', { token: t.userToken({ sub: 'host-42', email: 'ada@new.example.com' }) });
     expect(again.body.id).toBe(res.body.id);
-    const list = await t.http('/api/admin/chats', { token: await t.adminToken() });
-    const item = list.body.items.find((c: { id: string }) => c.id === res.body.id);
-    expect(item.user_email).toBe('ada@new.example.com');
+    const list = await t.http<SupportChatPage>('/api/admin/chats', { token: await t.adminToken() });
+    const item = list.body.items.find((c) => c.id === res.body.id);
+    expect(item!.user_email).toBe('ada@new.example.com');
   });
 
   it.each([
@@ -105,7 +108,7 @@ describe('auth (e2e)', () => {
     for (let i = 0; i < 8; i++) statuses.push(await attempt('victim@example.com'));
     // Five free failures, a sixth that starts a one-second delay, then refusals until it passes.
     expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 429, 429]);
-    const refused = await t.http('/api/auth/login', { method: 'POST', body: { email: 'victim@example.com', password: 'wrong' } });
+    const refused = await t.http<ErrorBody>('/api/auth/login', { method: 'POST', body: { email: 'victim@example.com', password: 'wrong' } });
     expect(refused.body.message).toMatch(/try again in \d+ s/);
     expect(await attempt('someone-else@example.com')).toBe(401);
   });

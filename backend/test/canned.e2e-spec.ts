@@ -1,6 +1,8 @@
-import type { CannedExpansion, CannedReply } from '../src/contracts/wire';
+import type { CannedExpansion, CannedReply, SupportChat } from '../src/contracts/wire';
 import { addAgent } from './support/agents';
 import { startTestApp, type TestApp } from './support/test-app';
+
+type ErrorBody = { statusCode: number; message: string | string[]; error?: string };
 
 describe('canned replies (e2e)', () => {
   let t: TestApp;
@@ -13,12 +15,12 @@ describe('canned replies (e2e)', () => {
   });
   afterAll(() => t.close());
 
-  const add = (body: unknown, token = admin) => t.http('/api/admin/canned', { method: 'POST', token, body });
-  const expand = (chatId: string, shortcut: unknown, token = ben.token) =>
-    t.http(`/api/admin/chats/${chatId}/canned/expand`, { method: 'POST', token, body: { shortcut } });
+  const add = <T = CannedReply>(body: unknown, token = admin) => t.http<T>('/api/admin/canned', { method: 'POST', token, body });
+  const expand = <T = CannedExpansion>(chatId: string, shortcut: unknown, token = ben.token) =>
+    t.http<T>(`/api/admin/chats/${chatId}/canned/expand`, { method: 'POST', token, body: { shortcut } });
   async function chatOf(claims: { name?: string; email?: string } = {}) {
     const token = t.userToken(claims);
-    return (await t.http('/api/support_chat', { token })).body.id as string;
+    return (await t.http<SupportChat>('/api/support_chat', { token })).body.id;
   }
 
   it('lets admins keep the library and agents search it', async () => {
@@ -55,7 +57,7 @@ describe('canned replies (e2e)', () => {
   it('refuses a bad or duplicate reply with the reason, and agents may not change the library', async () => {
     const dup = await add({ title: 'Again', shortcut: '/DUP', content: 'a' });
     expect(dup.status).toBe(201);
-    const again = await add({ title: 'Again 2', shortcut: 'dup', content: 'b' });
+    const again = await add<ErrorBody>({ title: 'Again 2', shortcut: 'dup', content: 'b' });
     expect(again.status).toBe(409);
     expect(again.body.message).toBe('Another canned reply already has the shortcut /dup');
     const cases: [unknown, number][] = [
@@ -97,7 +99,7 @@ describe('canned replies (e2e)', () => {
 
   it('refuses an unknown shortcut, an unknown chat and a reply over 5,000 characters once filled in, with the reason', async () => {
     const chatId = await chatOf({ name: 'N'.repeat(100) });
-    const unknown = await expand(chatId, '/nope');
+    const unknown = await expand<ErrorBody>(chatId, '/nope');
     expect(unknown.status).toBe(404);
     expect(unknown.body.message).toBe('No canned reply has the shortcut /nope');
     expect((await expand('00000000-0000-4000-8000-000000000000', '/order')).status).toBe(404);
@@ -107,7 +109,7 @@ describe('canned replies (e2e)', () => {
 
     // 4,950 characters as written, 5,030 once the name is in.
     expect((await add({ title: 'Long', shortcut: '/long', content: `${'a'.repeat(4935)} {{user.name}}` })).status).toBe(201);
-    const long = await expand(chatId, '/long');
+    const long = await expand<ErrorBody>(chatId, '/long');
     expect(long.status).toBe(400);
     expect(long.body.message).toBe('/long is 5036 characters once filled in; a message may have at most 5000');
     expect(long.text).not.toMatch(/stack|QueryFailed/);

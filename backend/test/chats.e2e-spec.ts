@@ -1,6 +1,7 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
-import type { SupportMessage } from '../src/contracts/wire';
+import type { AdminSupportChat, AgentSupportMessage, SupportChat, SupportChatListItem, SupportChatPage, SupportMessage } from '../src/contracts/wire';
 import { startTestApp, type TestApp } from './support/test-app';
 
 describe('chats and messages over REST (e2e)', () => {
@@ -14,28 +15,28 @@ describe('chats and messages over REST (e2e)', () => {
 
   async function newUser(name?: string) {
     const token = t.userToken(name ? { name } : {});
-    const chat = (await t.http('/api/support_chat', { token })).body as { id: string };
+    const chat = (await t.http<SupportChat>('/api/support_chat', { token })).body;
     const send = async (content: string, client_id?: string) =>
-      (await t.http('/api/support_chat/messages', { method: 'POST', token, body: { content, client_id } })).body as SupportMessage;
+      (await t.http<SupportMessage>('/api/support_chat/messages', { method: 'POST', token, body: { content, client_id } })).body;
     return { token, chatId: chat.id, send };
   }
   const reply = async (chatId: string, content: string) =>
-    (await t.http(`/api/admin/chats/${chatId}/messages`, { method: 'POST', token: admin, body: { content } })).body as SupportMessage;
+    (await t.http<AgentSupportMessage>(`/api/admin/chats/${chatId}/messages`, { method: 'POST', token: admin, body: { content } })).body;
   const item = async (chatId: string, archived = false) =>
-    ((await t.http(`/api/admin/chats?archived=${archived}&limit=200`, { token: admin })).body.items as { id: string }[]).find(
-      (c) => c.id === chatId,
-    ) as Record<string, unknown> | undefined;
+    (await t.http<SupportChatPage>(`/api/admin/chats?archived=${archived}&limit=200`, { token: admin })).body.items.find(
+      (c): boolean => c.id === chatId,
+    );
 
   it('creates exactly one chat when two tabs open it at once', async () => {
     const token = t.userToken();
-    const results = await Promise.all(Array.from({ length: 8 }, () => t.http('/api/support_chat', { token })));
+    const results = await Promise.all(Array.from({ length: 8 }, () => t.http<SupportChat>('/api/support_chat', { token })));
     expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
     expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
   });
 
   it('stores a trimmed message, stamps last_message_at and returns the contract shape', async () => {
     const u = await newUser();
-    const res = await t.http('/api/support_chat/messages', { method: 'POST', token: u.token, body: { content: '  hello  ' } });
+    const res = await t.http<SupportMessage>('/api/support_chat/messages', { method: 'POST', token: u.token, body: { content: '  hello  ' } });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       id: expect.any(String),
@@ -56,7 +57,7 @@ describe('chats and messages over REST (e2e)', () => {
     const [again, third] = await Promise.all([u.send('once', 'c-1'), u.send('once', 'c-1')]);
     expect(again.id).toBe(first.id);
     expect(third.id).toBe(first.id);
-    const chat = (await t.http('/api/support_chat', { token: u.token })).body;
+    const chat = (await t.http<SupportChat>('/api/support_chat', { token: u.token })).body;
     expect(chat.messages).toHaveLength(1);
     expect(chat.messages[0].client_id).toBe('c-1');
   });
@@ -65,16 +66,16 @@ describe('chats and messages over REST (e2e)', () => {
     const u = await newUser();
     const sent: SupportMessage[] = [];
     for (let i = 0; i < 7; i++) sent.push(i % 2 ? await reply(u.chatId, `a${i}`) : await u.send(`u${i}`));
-    const newest = (await t.http('/api/support_chat?limit=3', { token: u.token })).body;
-    expect(newest.messages.map((m: SupportMessage) => m.id)).toEqual(sent.slice(4).map((m) => m.id));
+    const newest = (await t.http<SupportChat>('/api/support_chat?limit=3', { token: u.token })).body;
+    expect(newest.messages.map((m) => m.id)).toEqual(sent.slice(4).map((m) => m.id));
     expect(newest.has_more).toBe(true);
-    const older = (await t.http(`/api/support_chat?limit=10&before=${sent[4].id}`, { token: u.token })).body;
-    expect(older.messages.map((m: SupportMessage) => m.id)).toEqual(sent.slice(0, 4).map((m) => m.id));
+    const older = (await t.http<SupportChat>(`/api/support_chat?limit=10&before=${sent[4].id}`, { token: u.token })).body;
+    expect(older.messages.map((m) => m.id)).toEqual(sent.slice(0, 4).map((m) => m.id));
     expect(older.has_more).toBe(false);
-    const after = (await t.http(`/api/support_chat/messages?after=${sent[2].id}`, { token: u.token })).body;
-    expect(after.map((m: SupportMessage) => m.content)).toEqual(['a3', 'u4', 'a5', 'u6']);
-    const agentAfter = (await t.http(`/api/admin/chats/${u.chatId}/messages?after=${sent[5].id}`, { token: admin })).body;
-    expect(agentAfter.map((m: SupportMessage) => m.id)).toEqual([sent[6].id]);
+    const after = (await t.http<SupportMessage[]>(`/api/support_chat/messages?after=${sent[2].id}`, { token: u.token })).body;
+    expect(after.map((m) => m.content)).toEqual(['a3', 'u4', 'a5', 'u6']);
+    const agentAfter = (await t.http<AgentSupportMessage[]>(`/api/admin/chats/${u.chatId}/messages?after=${sent[5].id}`, { token: admin })).body;
+    expect(agentAfter.map((m) => m.id)).toEqual([sent[6].id]);
   });
 
   it('orders concurrent messages strictly, so after= never skips one', async () => {
@@ -82,7 +83,7 @@ describe('chats and messages over REST (e2e)', () => {
     const sent = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? reply(u.chatId, `a${i}`) : u.send(`u${i}`))));
     const stamps = sent.map((m) => m.created_at).sort();
     expect(new Set(stamps).size).toBe(20);
-    const all = (await t.http('/api/support_chat?limit=200', { token: u.token })).body.messages as SupportMessage[];
+    const all = (await t.http<SupportChat>('/api/support_chat?limit=200', { token: u.token })).body.messages;
     for (let i = 1; i < all.length; i++) expect(all[i].created_at > all[i - 1].created_at).toBe(true);
   });
 
@@ -94,7 +95,7 @@ describe('chats and messages over REST (e2e)', () => {
     expect(archived.body).toMatchObject({ id: u.chatId, archived: true, message_count: 1 });
     expect(await item(u.chatId)).toBeUndefined();
     expect(await item(u.chatId, true)).toMatchObject({ archived: true });
-    const restored = await t.http(`/api/admin/chats/${u.chatId}/unarchive`, { method: 'POST', token: admin });
+    const restored = await t.http<SupportChatListItem>(`/api/admin/chats/${u.chatId}/unarchive`, { method: 'POST', token: admin });
     expect(restored.body.archived).toBe(false);
     await t.http(`/api/admin/chats/${u.chatId}/archive`, { method: 'POST', token: admin });
     await u.send('still there?');
@@ -109,13 +110,13 @@ describe('chats and messages over REST (e2e)', () => {
     const u = await newUser('Grace');
     const m = await u.send('first');
     expect(await item(u.chatId)).toMatchObject({ unread: true, user_name: 'Grace', last_message_sender: 'user' });
-    const opened = await t.http(`/api/admin/chats/${u.chatId}`, { token: admin });
+    const opened = await t.http<AdminSupportChat>(`/api/admin/chats/${u.chatId}`, { token: admin });
     expect(opened.body).toMatchObject({ id: u.chatId, user_name: 'Grace', archived: false, has_more: false });
     expect(opened.body.messages[0].id).toBe(m.id);
     expect(await item(u.chatId)).toMatchObject({ unread: false });
-    const after = (await t.http(`/api/support_chat/messages?after=${m.id}`, { token: u.token })).body;
+    const after = (await t.http<SupportMessage[]>(`/api/support_chat/messages?after=${m.id}`, { token: u.token })).body;
     expect(after).toEqual([]);
-    const mine = (await t.http('/api/support_chat', { token: u.token })).body.messages[0];
+    const mine = (await t.http<SupportChat>('/api/support_chat', { token: u.token })).body.messages[0];
     expect(mine.read_at).not.toBeNull();
     await u.send('second');
     expect(await item(u.chatId)).toMatchObject({ unread: true, message_count: 2, last_message_preview: 'second' });
@@ -128,7 +129,7 @@ describe('chats and messages over REST (e2e)', () => {
     const a3 = await reply(u.chatId, 'three');
     const res = await t.http('/api/support_chat/mark_read', { method: 'PATCH', token: u.token, body: { up_to: a2.id } });
     expect(res).toMatchObject({ status: 200, body: { updated: 2 } });
-    const msgs = (await t.http('/api/support_chat', { token: u.token })).body.messages as SupportMessage[];
+    const msgs = (await t.http<SupportChat>('/api/support_chat', { token: u.token })).body.messages;
     expect(msgs.find((m) => m.id === a1.id)?.read_at).not.toBeNull();
     expect(msgs.find((m) => m.id === a3.id)?.read_at).toBeNull();
     expect((await t.http('/api/support_chat/mark_read', { method: 'PATCH', token: u.token, body: {} })).body).toEqual({ updated: 1 });
@@ -145,13 +146,15 @@ describe('chats and messages over REST (e2e)', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await t.http(`/api/admin/chats?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: admin });
+      const res: { status: number; body: SupportChatPage } = await t.http<SupportChatPage>(`/api/admin/chats?limit=2${cursor ? `&cursor=${cursor}` : ''}`, {
+        token: admin,
+      });
       expect(res.status).toBe(200);
-      seen.push(...res.body.items.map((c: { id: string }) => c.id));
+      seen.push(...res.body.items.map((c) => c.id));
       cursor = res.body.next_cursor;
     } while (cursor);
     expect(new Set(seen).size).toBe(seen.length);
-    const full = (await t.http('/api/admin/chats?limit=200', { token: admin })).body.items as Record<string, unknown>[];
+    const full = (await t.http<SupportChatPage>('/api/admin/chats?limit=200', { token: admin })).body.items;
     expect(seen).toEqual(full.map((c) => c.id));
     const newest = full[0];
     expect(newest).toMatchObject({ id: users[5].chatId, message_count: 6, last_message_sender: 'user' });
@@ -186,7 +189,7 @@ describe('chats and messages over REST (e2e)', () => {
       const res = await t.http('/api/support_chat/messages', { method: 'POST', token: u.token, body });
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
-      expect((await t.http('/api/support_chat', { token: u.token })).body.messages).toEqual([]);
+      expect((await t.http<SupportChat>('/api/support_chat', { token: u.token })).body.messages).toEqual([]);
     });
 
     it('accepts exactly 5000 characters', async () => {
@@ -232,7 +235,7 @@ describe('chats and messages over REST (e2e)', () => {
       expect(bad).toMatchObject({ status: 400, body: { statusCode: 400 } });
       const big = await t.http('/api/support_chat/messages', { method: 'POST', token: u.token, body: { content: 'z'.repeat(70_000) } });
       expect(big).toMatchObject({ status: 413, body: { statusCode: 413, error: 'Payload Too Large' } });
-      expect((await t.http('/api/support_chat', { token: u.token })).body.messages).toEqual([]);
+      expect((await t.http<SupportChat>('/api/support_chat', { token: u.token })).body.messages).toEqual([]);
     });
   });
 
@@ -247,7 +250,7 @@ describe('chats and messages over REST (e2e)', () => {
       }
       expect(statuses).toEqual([201, 201, 201, 201, 201, 429, 429]);
       expect((await limited.http('/api/support_chat/messages', { method: 'POST', token: other, body: { content: 'hello' } })).status).toBe(201);
-      expect((await limited.http('/api/support_chat', { token: flooder })).body.messages).toHaveLength(5);
+      expect((await limited.http<SupportChat>('/api/support_chat', { token: flooder })).body.messages).toHaveLength(5);
     } finally {
       await limited.close();
     }
@@ -255,11 +258,11 @@ describe('chats and messages over REST (e2e)', () => {
 
   it('serves health, the OpenAPI document and the demo token', async () => {
     expect((await t.http('/api/health')).body).toMatchObject({ status: 'ok' });
-    const docs = await t.http('/api/docs-json');
+    const docs = await t.http<OpenAPIObject>('/api/docs-json');
     expect(docs.status).toBe(200);
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/api/support_chat', '/api/admin/chats/{id}/archive']));
     expect((await t.http('/api/docs')).status).toBe(200);
-    const demo = await t.http('/api/demo/token', { method: 'POST', body: { email: 'demo@example.com' } });
+    const demo = await t.http<{ token: string }>('/api/demo/token', { method: 'POST', body: { email: 'demo@example.com' } });
     expect(demo.status).toBe(200);
     expect((await t.http('/api/support_chat', { token: demo.body.token })).status).toBe(200);
     expect((await t.http('/admin/chats/123')).status).toBe(200);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { startOwnRedis, type OwnRedis } from './support/own-redis';
-import type { NewMessageEvent, SupportMessage } from '../src/contracts/wire';
+import type { NewMessageEvent, SupportChat, SupportMessage } from '../src/contracts/wire';
 import { emitAck, nextEvent, PG, startTestApp, type TestApp } from './support/test-app';
 
 // Both adapters, two in-process servers on one database and one Redis prefix: the default
@@ -23,7 +23,7 @@ describe.each(['streams', 'pubsub'])('Socket.IO %s adapter across two servers (e
 
   it('relays both ways', async () => {
     const token = first.userToken();
-    const chatId = (await first.http('/api/support_chat', { token })).body.id as string;
+    const chatId = (await first.http<SupportChat>('/api/support_chat', { token })).body.id;
     const user = await first.connect(token);
     const agent = await second.connect(await second.adminToken());
     for (const s of [user, agent]) expect(await emitAck(s, 'subscribe', { chat_id: chatId })).toEqual({ ok: true });
@@ -61,7 +61,7 @@ describe('Socket.IO streams adapter with Redis slow to accept writes (e2e)', () 
 
   it('relays between sockets of one instance without waiting for Redis', async () => {
     const token = app.userToken();
-    const chatId = (await app.http('/api/support_chat', { token })).body.id as string;
+    const chatId = (await app.http<SupportChat>('/api/support_chat', { token })).body.id;
     const user = await app.connect(token);
     const agent = await app.connect(await app.adminToken());
     for (const s of [user, agent]) expect(await emitAck(s, 'subscribe', { chat_id: chatId })).toEqual({ ok: true });

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { io } from 'socket.io-client';
 import type {
+  AgentSupportMessage,
   ChatUpdatedEvent,
   MessagesReadEvent,
   NewMessageEvent,
   NewUserMessageEvent,
+  SupportChat,
   SupportMessage,
 } from '../src/contracts/wire';
 import { emitAck, nextEvent, record, startTestApp, type TestApp, type TestSocket } from './support/test-app';
@@ -21,7 +23,7 @@ describe('Socket.IO gateway (e2e)', () => {
 
   async function userSocket(name?: string) {
     const token = t.userToken(name ? { name } : {});
-    const chatId = (await t.http('/api/support_chat', { token })).body.id as string;
+    const chatId = (await t.http<SupportChat>('/api/support_chat', { token })).body.id;
     const socket = await t.connect(token);
     expect(await emitAck(socket, 'subscribe', { chat_id: chatId })).toEqual({ ok: true });
     return { token, chatId, socket };
@@ -83,7 +85,7 @@ describe('Socket.IO gateway (e2e)', () => {
     await t.http(`/api/admin/chats/${mallory.chatId}/messages`, { method: 'POST', token: adminToken, body: { content: 'yours' } });
     await own;
     expect(leaked.map((e) => e.chat_id)).toEqual([mallory.chatId]);
-    const aliceChat = (await t.http('/api/support_chat', { token: alice.token })).body.messages as SupportMessage[];
+    const aliceChat = (await t.http<SupportChat>('/api/support_chat', { token: alice.token })).body.messages;
     expect(aliceChat.map((m) => m.content)).toEqual(['secret', 'reply']);
   });
 
@@ -105,7 +107,7 @@ describe('Socket.IO gateway (e2e)', () => {
     const user = await userSocket();
     const res = await emitAck(user.socket, 'send_message', { chat_id: user.chatId, ...patch });
     expect(res).toEqual({ ok: false, error: 'invalid_content' });
-    expect((await t.http('/api/support_chat', { token: user.token })).body.messages).toEqual([]);
+    expect((await t.http<SupportChat>('/api/support_chat', { token: user.token })).body.messages).toEqual([]);
   });
 
   it('answers invalid_content to payloads of the wrong type on every event', async () => {
@@ -164,7 +166,7 @@ describe('Socket.IO gateway (e2e)', () => {
     user.socket.disconnect();
     const missed: string[] = [];
     for (const content of ['one', 'two', 'three']) {
-      const res = await t.http(`/api/admin/chats/${user.chatId}/messages`, { method: 'POST', token: adminToken, body: { content } });
+      const res = await t.http<AgentSupportMessage>(`/api/admin/chats/${user.chatId}/messages`, { method: 'POST', token: adminToken, body: { content } });
       missed.push(res.body.id);
     }
     const back = await t.connect(user.token);
@@ -178,7 +180,7 @@ describe('Socket.IO gateway (e2e)', () => {
 
   it('sends each new message to every tab of the user exactly once', async () => {
     const token = t.userToken();
-    const chatId = (await t.http('/api/support_chat', { token })).body.id as string;
+    const chatId = (await t.http<SupportChat>('/api/support_chat', { token })).body.id;
     const tabs = await Promise.all([t.connect(token), t.connect(token)]);
     for (const tab of tabs) expect(await emitAck(tab, 'subscribe', { chat_id: chatId })).toEqual({ ok: true });
     // Subscribing twice must not double the stream either.
@@ -241,7 +243,7 @@ describe('Socket.IO gateway (e2e)', () => {
     const closed = new Promise<string>((resolve) => user.socket.once('disconnect', resolve));
     (user.socket.emit as (...args: unknown[]) => void)('send_message', { chat_id: user.chatId, content: 'x'.repeat(70_000) });
     expect(await closed).toMatch(/transport close|transport error/);
-    expect((await t.http('/api/support_chat', { token: user.token })).body.messages).toEqual([]);
+    expect((await t.http<SupportChat>('/api/support_chat', { token: user.token })).body.messages).toEqual([]);
   });
 
   it.each([['websocket'], ['polling']] as const)('checks the Origin of the %s handshake', async (transport) => {

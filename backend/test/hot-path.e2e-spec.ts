@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import type { ChatUpdatedEvent, NewMessageEvent, SupportMessage } from '../src/contracts/wire';
+import type { AdminSupportChat, ChatUpdatedEvent, NewMessageEvent, SupportChat, SupportChatPage, SupportMessage } from '../src/contracts/wire';
 import { MessageRateLimiter } from '../src/messages/message-rate-limiter';
 import { waitFor } from './support/instances';
 import { emitAck, nextEvent, PG, startTestApp, type TestApp, type TestSocket } from './support/test-app';
@@ -23,7 +23,7 @@ describe('the hot path (e2e)', () => {
 
   async function userSocket() {
     const token = t.userToken();
-    const chatId = (await t.http('/api/support_chat', { token })).body.id as string;
+    const chatId = (await t.http<SupportChat>('/api/support_chat', { token })).body.id;
     const socket = await t.connect(token);
     expect(await emitAck(socket, 'subscribe', { chat_id: chatId })).toEqual({ ok: true });
     return { token, chatId, socket };
@@ -62,7 +62,7 @@ describe('the hot path (e2e)', () => {
     expect(statements).toEqual([expect.stringContaining('support_send_message')]);
     expect(relayed.message.content).toBe('counted');
     // The list item comes from what the send returned, and says what the list would.
-    const fromList = ((await t.http('/api/admin/chats?limit=200', { token: admin })).body.items as ChatUpdatedEvent['chat'][]).find(
+    const fromList = (await t.http<SupportChatPage>('/api/admin/chats?limit=200', { token: admin })).body.items.find(
       (c) => c.id === user.chatId,
     );
     expect(updated.chat).toEqual(fromList);
@@ -95,7 +95,7 @@ describe('the hot path (e2e)', () => {
     expect(await send(user.socket, user.chatId, 'kept', 'keep-1')).toEqual(first);
     const refusedRest = await t.http('/api/support_chat/messages', { method: 'POST', token: user.token, body: { content: 'x', client_id: 'keep-7' } });
     expect(refusedRest.status).toBe(429);
-    const stored = (await t.http('/api/support_chat', { token: user.token })).body.messages as SupportMessage[];
+    const stored = (await t.http<SupportChat>('/api/support_chat', { token: user.token })).body.messages;
     expect(stored.map((m) => m.content)).toEqual(['kept', 'new 2', 'new 3', 'new 4', 'new 5']);
   });
 
@@ -103,13 +103,13 @@ describe('the hot path (e2e)', () => {
     const user = await userSocket();
     await send(user.socket, user.chatId, 'look at me', 'look-1');
     const unread = async () =>
-      ((await t.http('/api/admin/chats?limit=200', { token: admin })).body.items as { id: string; unread: boolean }[]).find(
+      (await t.http<SupportChatPage>('/api/admin/chats?limit=200', { token: admin })).body.items.find(
         (c) => c.id === user.chatId,
       )?.unread;
 
-    const peek = await t.http(`/api/admin/chats/${user.chatId}?view=false`, { token: admin });
+    const peek = await t.http<AdminSupportChat>(`/api/admin/chats/${user.chatId}?view=false`, { token: admin });
     expect(peek.status).toBe(200);
-    expect(peek.body.messages.map((m: SupportMessage) => m.read_at)).toEqual([null]);
+    expect(peek.body.messages.map((m) => m.read_at)).toEqual([null]);
     expect(await unread()).toBe(true);
     expect((await t.http(`/api/admin/chats/${user.chatId}?view=maybe`, { token: admin })).status).toBe(400);
 
@@ -223,7 +223,7 @@ describe('the message allowance across two instances (e2e)', () => {
     await waitFor('a fresh window', () => WINDOW_MS - (Date.now() % WINDOW_MS) > 20_000, 30_000);
     const sub = `allowance-${Date.now()}`;
     const token = a.userToken({ sub });
-    const chatId = (await a.http('/api/support_chat', { token })).body.id as string;
+    const chatId = (await a.http<SupportChat>('/api/support_chat', { token })).body.id;
     const onA = await a.connect(token);
     const onB = await b.connect(token);
     for (const n of [1, 2, 3]) expect((await send(onA, chatId, `a${n}`)).ok).toBe(true);
@@ -241,7 +241,7 @@ describe('the message allowance across two instances (e2e)', () => {
     // A, which watches a sender past half its allowance on every round, refuses too.
     await a.app.get(MessageRateLimiter).reconcile();
     expect(await send(onA, chatId, 'a4')).toEqual({ ok: false, error: 'rate_limited' });
-    const stored = (await a.http('/api/support_chat', { token })).body.messages as SupportMessage[];
+    const stored = (await a.http<SupportChat>('/api/support_chat', { token })).body.messages;
     expect(stored.map((m) => m.content)).toEqual(['a1', 'a2', 'a3', 'b1']);
   }, 60_000);
 

@@ -1,14 +1,15 @@
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
-import type { AdminSupportChat, ChatUpdatedEvent, LabelsChangedEvent, SupportChatListItem, SupportLabel } from '../src/contracts/wire';
+import type { AdminSupportChat, ChatUpdatedEvent, LabelsChangedEvent, SupportChatListItem, SupportLabel, SupportMessage } from '../src/contracts/wire';
 import { addAgent } from './support/agents';
 import { emitAck, nextEvent, startTestApp, type TestApp } from './support/test-app';
 
 async function chatWithMessage(t: TestApp, text = 'hello') {
   const token = t.userToken();
-  const res = await t.http('/api/support_chat/messages', { method: 'POST', token, body: { content: text } });
-  return { token, chatId: res.body.chat_id as string };
+  const res = await t.http<SupportMessage>('/api/support_chat/messages', { method: 'POST', token, body: { content: text } });
+  return { token, chatId: res.body.chat_id };
 }
 
+type ErrorBody = { statusCode: number; message: string | string[]; error?: string };
 type Page = { items: SupportChatListItem[]; next_cursor: string | null };
 
 describe('labels (e2e)', () => {
@@ -22,17 +23,17 @@ describe('labels (e2e)', () => {
   });
   afterAll(() => t.close());
 
-  const create = (name: string, color?: string, token = admin) =>
-    t.http('/api/admin/labels', { method: 'POST', token, body: color ? { name, color } : { name } });
+  const create = <T = SupportLabel>(name: string, color?: string, token = admin) =>
+    t.http<T>('/api/admin/labels', { method: 'POST', token, body: color ? { name, color } : { name } });
   const label = async (name: string, color?: string) => {
     const res = await create(name, color);
     if (res.status !== 201) throw new Error(`creating ${name} answered ${res.status}`);
     return res.body as SupportLabel;
   };
   const tag = (chatId: string, labelId: string, token = agent) =>
-    t.http(`/api/admin/chats/${chatId}/labels`, { method: 'POST', token, body: { label_id: labelId } });
+    t.http<SupportChatListItem>(`/api/admin/chats/${chatId}/labels`, { method: 'POST', token, body: { label_id: labelId } });
   const untag = (chatId: string, labelId: string, token = agent) =>
-    t.http(`/api/admin/chats/${chatId}/labels/${labelId}`, { method: 'DELETE', token });
+    t.http<SupportChatListItem>(`/api/admin/chats/${chatId}/labels/${labelId}`, { method: 'DELETE', token });
   const pageOf = async (query: string) => (await t.http(`/api/admin/chats?${query}`, { token: agent })).body as Page;
 
   it('lets admins define labels and agents read them; names unique whatever their case', async () => {
@@ -49,7 +50,7 @@ describe('labels (e2e)', () => {
   });
 
   it('refuses bad labels with a clear 4xx and never a 500', async () => {
-    const long = await create('x'.repeat(51));
+    const long = await create<ErrorBody>('x'.repeat(51));
     expect(long.status).toBe(400);
     expect(long.body.message).toEqual(['name must be 1 to 50 characters, not blank']);
     expect((await create('y'.repeat(50))).status).toBe(201);

@@ -3,7 +3,8 @@ import type {
   AgentSupportMessage,
   ChatUpdatedEvent,
   NewMessageEvent,
-  SupportChatListItem,
+  SupportChat,
+  SupportChatPage,
   SupportMessage,
   TypingEvent,
 } from '../src/contracts/wire';
@@ -21,6 +22,8 @@ function frames(socket: TestSocket): { event: string; payload: unknown }[] {
   });
   return seen;
 }
+
+type ErrorBody = { statusCode: number; message: string | string[]; error?: string };
 
 describe('internal notes (e2e)', () => {
   const smtp = new TestSmtp();
@@ -49,7 +52,7 @@ describe('internal notes (e2e)', () => {
   const note = async (chatId: string, content: string) => (await post(chatId, { content, private: true })).body as AgentSupportMessage;
   const reply = async (chatId: string, content: string) => (await post(chatId, { content })).body as AgentSupportMessage;
   const item = async (chatId: string, archived = false) =>
-    ((await t.http(`/api/admin/chats?archived=${archived}&limit=200`, { token: ana.token })).body.items as SupportChatListItem[]).find((c) => c.id === chatId);
+    (await t.http<SupportChatPage>(`/api/admin/chats?archived=${archived}&limit=200`, { token: ana.token })).body.items.find((c) => c.id === chatId);
 
   it("reaches the chat's agents live and never the user's socket, which still hears the next reply", async () => {
     const u = await newUser();
@@ -83,13 +86,13 @@ describe('internal notes (e2e)', () => {
     expect(n).toMatchObject({ private: true, content: 'customer seems upset, be gentle' });
     const r = await reply(u.chatId, 'sorry about that');
 
-    const history = (await t.http('/api/support_chat', { token: u.token })).body;
-    expect(history.messages.map((m: SupportMessage) => m.id)).toEqual([u.first.id, r.id]);
+    const history = (await t.http<SupportChat>('/api/support_chat', { token: u.token })).body;
+    expect(history.messages.map((m) => m.id)).toEqual([u.first.id, r.id]);
     expect(history.messages.every((m: object) => !('private' in m) && !('admin_id' in m))).toBe(true);
-    const after = (await t.http(`/api/support_chat/messages?after=${u.first.id}`, { token: u.token })).body;
-    expect(after.map((m: SupportMessage) => m.id)).toEqual([r.id]);
-    const older = (await t.http(`/api/support_chat?before=${r.id}`, { token: u.token })).body;
-    expect(older.messages.map((m: SupportMessage) => m.id)).toEqual([u.first.id]);
+    const after = (await t.http<SupportMessage[]>(`/api/support_chat/messages?after=${u.first.id}`, { token: u.token })).body;
+    expect(after.map((m) => m.id)).toEqual([r.id]);
+    const older = (await t.http<SupportChat>(`/api/support_chat?before=${r.id}`, { token: u.token })).body;
+    expect(older.messages.map((m) => m.id)).toEqual([u.first.id]);
     // A note's id is no anchor for a user: to them it does not exist.
     for (const path of [`/api/support_chat/messages?after=${n.id}`, `/api/support_chat?before=${n.id}`]) {
       expect((await t.http(path, { token: u.token })).status).toBe(400);
@@ -106,8 +109,8 @@ describe('internal notes (e2e)', () => {
       ['sorry about that', false, false],
     ]);
     // Agents catch up on notes too, in order.
-    const agentAfter = (await t.http(`/api/admin/chats/${u.chatId}/messages?after=${u.first.id}`, { token: ana.token })).body;
-    expect(agentAfter.map((m: AgentSupportMessage) => m.id)).toEqual([n.id, r.id]);
+    const agentAfter = (await t.http<AgentSupportMessage[]>(`/api/admin/chats/${u.chatId}/messages?after=${u.first.id}`, { token: ana.token })).body;
+    expect(agentAfter.map((m) => m.id)).toEqual([n.id, r.id]);
   });
 
   it("moves neither the chat's last message nor its archive, and counts for agents without making it unread", async () => {
@@ -151,15 +154,15 @@ describe('internal notes (e2e)', () => {
 
   it('is refused from a user, on both transports, and a malformed flag is a 400', async () => {
     const u = await newUser();
-    const rest = await t.http('/api/support_chat/messages', { method: 'POST', token: u.token, body: { content: 'sneaky', private: true } });
+    const rest = await t.http<ErrorBody>('/api/support_chat/messages', { method: 'POST', token: u.token, body: { content: 'sneaky', private: true } });
     expect(rest.status).toBe(403);
     expect(rest.body.message).toBe('Only agents write internal notes');
     const socket = await t.connect(u.token);
     expect(await emitAck(socket, 'send_message', { chat_id: u.chatId, content: 'sneaky', private: true })).toEqual({ ok: false, error: 'forbidden' });
     expect((await post(u.chatId, { content: 'x', private: 'yes' })).status).toBe(400);
     expect(await emitAck(socket, 'send_message', { chat_id: u.chatId, content: 'x', private: 1 })).toEqual({ ok: false, error: 'invalid_content' });
-    const history = (await t.http('/api/support_chat', { token: u.token })).body;
-    expect(history.messages.map((m: SupportMessage) => m.content)).toEqual(['my order is late']);
+    const history = (await t.http<SupportChat>('/api/support_chat', { token: u.token })).body;
+    expect(history.messages.map((m) => m.content)).toEqual(['my order is late']);
     // A user resending under a note's client_id does not get the note back.
     const socketAgent = await t.connect(ana.token);
     await emitAck(socketAgent, 'send_message', { chat_id: u.chatId, content: 'hidden words', client_id: 'shared-id', private: true });

@@ -1,6 +1,7 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Job, Queue } from 'bull';
 import Redis from 'ioredis';
+import type { SupportChat } from '../src/contracts/wire';
 import { NOTIFY_QUEUE, type NotifyJobData } from '../src/notifications/notification-queue';
 import { NotifyScheduler } from '../src/notifications/notify-scheduler.service';
 import { ReplyNotifier } from '../src/notifications/reply-notifier.service';
@@ -45,7 +46,7 @@ describe('unread-reply emails (e2e)', () => {
     const sub = `mail-${Math.random().toString(36).slice(2)}`;
     const email = `${sub}@example.com`;
     const token = t.userToken({ sub, email, ...claims });
-    const chatId = (await t.http('/api/support_chat', { token })).body.id as string;
+    const chatId = (await t.http<SupportChat>('/api/support_chat', { token })).body.id;
     return { token, email, chatId };
   }
   const reply = async (chatId: string, content: string) =>

@@ -1,4 +1,4 @@
-import type { SupportMessage } from '../src/contracts/wire';
+import type { SupportChat, SupportMessage } from '../src/contracts/wire';
 import { HealthController } from '../src/health/health.controller';
 import { ShutdownCoordinator } from '../src/lifecycle/shutdown.service';
 import { emitAck, startTestApp, type TestApp } from './support/test-app';
@@ -53,7 +53,7 @@ describe('Operations endpoints (e2e)', () => {
     const relayed = (text: string) => sample(text, 'support_chat_message_relay_seconds_count{sender="user"}') ?? 0;
 
     const token = t.userToken();
-    const chatId = (await t.http('/api/support_chat', { token })).body.id as string;
+    const chatId = (await t.http<SupportChat>('/api/support_chat', { token })).body.id;
     const user = await t.connect(token);
     const agent = await t.connect(await t.adminToken());
     await waitFor('both sockets counted', async () => {

@@ -1,4 +1,4 @@
-import type { AgentPresenceEvent, AvailabilityEvent } from '../src/contracts/wire';
+import type { AgentPresenceEvent, AvailabilityEvent, SupportChat } from '../src/contracts/wire';
 import { addAgent } from './support/agents';
 import { ensureFreshBuild, testServer, type ServerProcess } from './support/instances';
 import { emitAck, nextEvent, PG, record, startTestApp, type TestApp, type TestSocket } from './support/test-app';
@@ -26,7 +26,7 @@ describe('agent presence (e2e)', () => {
   // First, while no console is connected yet.
   it('tells users whether the team is available, never who', async () => {
     const token = t.userToken();
-    const chatId = (await t.http('/api/support_chat', { token })).body.id as string;
+    const chatId = (await t.http<SupportChat>('/api/support_chat', { token })).body.id;
     const user = await t.connect(token);
     const first = nextEvent<AvailabilityEvent>(user, 'availability');
     expect(await emitAck(user, 'subscribe', { chat_id: chatId })).toEqual({ ok: true });

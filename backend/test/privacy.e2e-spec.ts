@@ -4,7 +4,7 @@ import { filter, firstValueFrom, timeout } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { ChatEvents, type ChatEvent } from '../src/common/chat-events';
 import { UserDataRegistry } from '../src/common/user-data';
-import type { CreatedApiKey } from '../src/contracts/wire';
+import type { CreatedApiKey, SupportChat, SupportLabel, SupportMessage } from '../src/contracts/wire';
 import { NotifyScheduler } from '../src/notifications/notify-scheduler.service';
 import { ReplyNotifier } from '../src/notifications/reply-notifier.service';
 import { RedisTraces } from '../src/privacy/redis-traces';
@@ -60,6 +60,19 @@ async function redisTraces(redis: Redis, prefix: string, needles: string[]): Pro
   return found;
 }
 
+type ErrorBody = { statusCode: number; message: string | string[]; error?: string };
+/** The export document, as far as these tests read it. */
+type UserExport = {
+  format: string;
+  exported_at: string;
+  external_id: string;
+  profile: unknown[];
+  chat: { activity: unknown[] }[];
+  messages: { sender_type: string; content: string; private: boolean }[];
+  email_notifications: unknown[];
+  ratings: unknown[];
+};
+
 describe('export and erase (e2e)', () => {
   const smtp = new TestSmtp();
   let t: TestApp;
@@ -75,7 +88,7 @@ describe('export and erase (e2e)', () => {
     redis = new Redis(t.config.redisUrl);
     admin = await t.adminToken();
     ana = await addAgent(t, admin, 'Ana');
-    privacy = (await t.http('/api/admin/api-keys', { method: 'POST', token: admin, body: { name: 'Privacy desk', scopes: ['privacy'] } })).body;
+    privacy = (await t.http<CreatedApiKey>('/api/admin/api-keys', { method: 'POST', token: admin, body: { name: 'Privacy desk', scopes: ['privacy'] } })).body;
   });
   afterAll(async () => {
     redis.disconnect();
@@ -83,8 +96,8 @@ describe('export and erase (e2e)', () => {
     await smtp.stop();
   });
 
-  const erase = (sub: string) => t.http(`/api/server/users/${encodeURIComponent(sub)}`, { method: 'DELETE', token: privacy.key });
-  const exportOf = (sub: string) => t.http(`/api/server/users/${encodeURIComponent(sub)}/export`, { token: privacy.key });
+  const erase = <T = unknown>(sub: string) => t.http<T>(`/api/server/users/${encodeURIComponent(sub)}`, { method: 'DELETE', token: privacy.key });
+  const exportOf = (sub: string) => t.http<UserExport>(`/api/server/users/${encodeURIComponent(sub)}/export`, { token: privacy.key });
   const agentPost = (chatId: string, content: string, note = false) =>
     t.http(`/api/admin/chats/${chatId}/messages`, { method: 'POST', token: ana.token, body: { content, private: note } });
 
@@ -96,12 +109,16 @@ describe('export and erase (e2e)', () => {
     const sub = `person-${Math.random().toString(36).slice(2, 10)}`;
     const email = `grace.${sub}@example.org`;
     const token = t.userToken({ sub, email, name: 'Grace Hopper', return_url: 'https://app.example.org/help' });
-    const first = await t.http('/api/support_chat/messages', { method: 'POST', token, body: { content: 'My invoice is wrong' } });
-    const chatId = first.body.chat_id as string;
+    const first = await t.http<SupportMessage>('/api/support_chat/messages', { method: 'POST', token, body: { content: 'My invoice is wrong' } });
+    const chatId = first.body.chat_id;
     const socket = await t.connect(token);
     expect(await emitAck(socket, 'subscribe', { chat_id: chatId })).toEqual({ ok: true });
     await t.http('/api/support_chat/messages', { method: 'POST', token, body: { content: 'It says 40 instead of 4' } });
-    const label = await t.http('/api/admin/labels', { method: 'POST', token: admin, body: { name: `billing-${Math.random().toString(36).slice(2, 8)}` } });
+    const label = await t.http<SupportLabel>('/api/admin/labels', {
+      method: 'POST',
+      token: admin,
+      body: { name: `billing-${Math.random().toString(36).slice(2, 8)}` },
+    });
     expect((await t.http(`/api/admin/chats/${chatId}/labels`, { method: 'POST', token: ana.token, body: { label_id: label.body.id } })).status).toBe(200);
     expect((await t.http(`/api/admin/chats/${chatId}/assign`, { method: 'POST', token: admin, body: { agent_id: ana.id } })).status).toBe(200);
     expect((await agentPost(chatId, `${email} was double-charged`, true)).status).toBe(201);
@@ -131,7 +148,7 @@ describe('export and erase (e2e)', () => {
     expect(doc.profile).toEqual([expect.objectContaining({ id: u.userId, external_id: u.sub, email: u.email, name: 'Grace Hopper', return_url: 'https://app.example.org/help' })]);
     expect(doc.chat).toEqual([expect.objectContaining({ id: u.chatId, labels: [expect.stringMatching(/^billing-/)], archived_at: expect.any(String) })]);
     expect(doc.chat[0].activity).toEqual([expect.objectContaining({ kind: 'assigned', assignee_name: 'Ana' })]);
-    expect(doc.messages.map((m: { sender_type: string; content: string; private: boolean }) => [m.sender_type, m.private, m.content])).toEqual([
+    expect(doc.messages.map((m) => [m.sender_type, m.private, m.content])).toEqual([
       ['user', false, 'My invoice is wrong'],
       ['user', false, 'It says 40 instead of 4'],
       ['admin', true, `${u.email} was double-charged`],
@@ -149,7 +166,7 @@ describe('export and erase (e2e)', () => {
   it('streams a 5,000-message export in chunks, reading messages in keyset pages, and erases it in pages', async () => {
     const sub = `long-${Date.now()}`;
     const token = t.userToken({ sub });
-    const chatId = (await t.http('/api/support_chat/messages', { method: 'POST', token, body: { content: 'first' } })).body.chat_id;
+    const chatId = (await t.http<SupportMessage>('/api/support_chat/messages', { method: 'POST', token, body: { content: 'first' } })).body.chat_id;
     await db.query(
       `INSERT INTO support_messages (chat_id, content, sender_type, created_at, updated_at)
        SELECT $1, 'message ' || g, 'user', now() + g * interval '1 millisecond', now() FROM generate_series(1, 5000) g`,
@@ -240,7 +257,7 @@ describe('export and erase (e2e)', () => {
     expect(await dbTraces(db, needles)).toEqual([]);
 
     // The widget still holding their token starts an empty chat, over REST and the socket.
-    const fresh = await t.http('/api/support_chat', { token: u.token });
+    const fresh = await t.http<SupportChat>('/api/support_chat', { token: u.token });
     expect(fresh.status).toBe(200);
     expect(fresh.body).toEqual({ id: expect.any(String), messages: [], has_more: false });
     expect(fresh.body.id).not.toBe(u.chatId);
@@ -300,7 +317,7 @@ describe('export and erase (e2e)', () => {
     };
     const before = await counts();
     expect(before.users).toBeGreaterThan(0);
-    const res = await erase('never-seen-anyone');
+    const res = await erase<ErrorBody>('never-seen-anyone');
     expect(res.status).toBe(404);
     expect(res.body.message).toBe('No user with this external_id');
     expect(await counts()).toEqual(before);

@@ -2,9 +2,11 @@ import { Client } from 'pg';
 import type { ChatEvent } from '../src/common/chat-events';
 import { ChatEvents } from '../src/common/chat-events';
 import { UserDataRegistry } from '../src/common/user-data';
-import type { RatingCreatedEvent, RatingRequestedEvent, SupportRating } from '../src/contracts/wire';
+import type { RatingCreatedEvent, RatingRequestedEvent, SupportMessage, SupportRating } from '../src/contracts/wire';
 import { addAgent } from './support/agents';
 import { emitAck, nextEvent, PG, record, startTestApp, type TestApp, type TestSocket } from './support/test-app';
+
+type ErrorBody = { statusCode: number; message: string | string[]; error?: string };
 
 describe('ratings (e2e)', () => {
   let t: TestApp;
@@ -23,14 +25,14 @@ describe('ratings (e2e)', () => {
   /** A user with a chat and a socket in its room. */
   async function userInChat(sub = `rater-${Math.random().toString(36).slice(2)}`) {
     const token = t.userToken({ sub });
-    const sent = await t.http('/api/support_chat/messages', { method: 'POST', token, body: { content: 'my order is late' } });
-    const chatId = sent.body.chat_id as string;
+    const sent = await t.http<SupportMessage>('/api/support_chat/messages', { method: 'POST', token, body: { content: 'my order is late' } });
+    const chatId = sent.body.chat_id;
     const socket = await t.connect(token);
     expect(await emitAck(socket, 'subscribe', { chat_id: chatId })).toEqual({ ok: true });
     return { token, chatId, socket, sub };
   }
   const archive = (chatId: string) => t.http(`/api/admin/chats/${chatId}/archive`, { method: 'POST', token: agent.token });
-  const rate = (token: string, body: unknown) => t.http('/api/support_chat/rating', { method: 'POST', token, body });
+  const rate = <T = SupportRating>(token: string, body: unknown) => t.http<T>('/api/support_chat/rating', { method: 'POST', token, body });
   const status = async (token: string) => (await t.http('/api/support_chat/rating', { token })).body as { chat_id: string; requested: boolean };
 
   it('asks the user once per real archive: a repeated archive click asks nothing', async () => {
@@ -95,7 +97,7 @@ describe('ratings (e2e)', () => {
     });
     expect(await status(u.token)).toEqual({ chat_id: u.chatId, requested: false });
 
-    const again = await rate(u.token, { score: 5 });
+    const again = await rate<ErrorBody>(u.token, { score: 5 });
     expect(again.status).toBe(409);
     expect(again.body.message).toBe('This conversation is already rated');
 
@@ -120,7 +122,7 @@ describe('ratings (e2e)', () => {
       [{ score: 3, stars: 3 }, 'property stars should not exist'],
     ];
     for (const [body, reason] of cases) {
-      const res = await rate(u.token, body);
+      const res = await rate<ErrorBody>(u.token, body);
       expect({ body, status: res.status }).toEqual({ body, status: 400 });
       expect(res.body.message).toContain(reason);
       expect(res.text).not.toMatch(/stack|QueryFailed|at \w+ \(/);
@@ -134,10 +136,10 @@ describe('ratings (e2e)', () => {
 
   it('refuses a chat that was never archived, one with no chat, and an agent token', async () => {
     const u = await userInChat();
-    const never = await rate(u.token, { score: 5 });
+    const never = await rate<ErrorBody>(u.token, { score: 5 });
     expect(never.status).toBe(409);
     expect(never.body.message).toMatch(/not archived/);
-    const stranger = await rate(t.userToken(), { score: 5 });
+    const stranger = await rate<ErrorBody>(t.userToken(), { score: 5 });
     expect(stranger.status).toBe(409);
     expect(stranger.body.message).toMatch(/no conversation to rate/);
     expect(await status(t.userToken())).toEqual({ chat_id: null, requested: false });
@@ -152,7 +154,7 @@ describe('ratings (e2e)', () => {
     const reopen = await t.http('/api/support_chat/messages', { method: 'POST', token: u.token, body: { content: 'one more thing' } });
     expect(reopen.status).toBe(201);
     expect(await status(u.token)).toEqual({ chat_id: u.chatId, requested: false });
-    const whileOpen = await rate(u.token, { score: 5 });
+    const whileOpen = await rate<ErrorBody>(u.token, { score: 5 });
     expect(whileOpen.status).toBe(409);
     expect(whileOpen.body.message).toMatch(/not archived/);
 

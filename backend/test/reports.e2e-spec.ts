@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import type { SupportReport } from '../src/contracts/wire';
+import type { SupportChat, SupportReport } from '../src/contracts/wire';
 import { ReportRollup } from '../src/reports/report-rollup';
 import { addAgent } from './support/agents';
 import { PG, startTestApp, type TestApp } from './support/test-app';
@@ -18,6 +18,8 @@ import { PG, startTestApp, type TestApp } from './support/test-app';
  * chat 5 (new, Sun): U 23:59, Ben Mon 2026-03-09 00:04 (300 s: the reply may come after the range).
  * chat 6 (made 2026-02-25): U Sun 2026-03-01 23:00, Ana Mon 00:10 (the burst began before the range).
  */
+type ErrorBody = { statusCode: number; message: string | string[]; error?: string };
+
 describe('reports (e2e)', () => {
   let t: TestApp;
   let admin: string;
@@ -30,7 +32,7 @@ describe('reports (e2e)', () => {
     ana = await addAgent(t, admin, 'Ana');
     ben = await addAgent(t, admin, 'Ben');
     const chats: string[] = [];
-    for (let i = 0; i < 6; i++) chats.push((await t.http('/api/support_chat', { token: t.userToken() })).body.id as string);
+    for (let i = 0; i < 6; i++) chats.push((await t.http<SupportChat>('/api/support_chat', { token: t.userToken() })).body.id);
     const pg = new Client({ connectionString: `${PG}/${t.database}` });
     await pg.connect();
     try {
@@ -209,7 +211,7 @@ describe('reports (e2e)', () => {
     ];
     for (const [query, reason] of cases) {
       for (const path of ['/api/admin/reports', '/api/admin/reports.csv']) {
-        const res = await t.http(`${path}?${query}`, { token: admin });
+        const res = await t.http<ErrorBody>(`${path}?${query}`, { token: admin });
         expect({ query, path, status: res.status }).toEqual({ query, path, status: 400 });
         if (typeof reason === 'string') expect([res.body.message].flat()).toContain(reason);
         else expect(JSON.stringify(res.body.message)).toMatch(reason);
@@ -225,7 +227,7 @@ describe('reports (e2e)', () => {
   it('keeps counting in rounds: a burst begun in one round is answered in the next, as a recount finds', async () => {
     const rollup = t.app.get(ReportRollup);
     const token = t.userToken();
-    const chatId = (await t.http('/api/support_chat', { token })).body.id as string;
+    const chatId = (await t.http<SupportChat>('/api/support_chat', { token })).body.id;
     const pg = new Client({ connectionString: `${PG}/${t.database}` });
     await pg.connect();
     try {
@@ -272,7 +274,7 @@ describe('reports (e2e)', () => {
 
   it('brings the tables up to date before a report when the last round is over 30 s old', async () => {
     const token = t.userToken();
-    const chatId = (await t.http('/api/support_chat', { token })).body.id as string;
+    const chatId = (await t.http<SupportChat>('/api/support_chat', { token })).body.id;
     const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
     const around = `from=${day(-1)}&to=${day(1)}`;
     const users = async () => ((await get(around)).body as SupportReport).messages.by_user;

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { UserDataRegistry, type DataSubject } from '../src/common/user-data';
-import type { RetentionStatus } from '../src/contracts/wire';
+import type { RetentionStatus, SupportMessage } from '../src/contracts/wire';
 import { NotifyScheduler } from '../src/notifications/notify-scheduler.service';
 import { RetentionService } from '../src/retention/retention.service';
 import { addAgent } from './support/agents';
@@ -26,7 +26,7 @@ describe('retention (e2e)', () => {
   async function chat(archived: boolean, daysAgo: number) {
     const sub = `ret-${Math.random().toString(36).slice(2, 10)}`;
     const token = t.userToken({ sub });
-    const chatId = (await t.http('/api/support_chat/messages', { method: 'POST', token, body: { content: 'hello' } })).body.chat_id as string;
+    const chatId = (await t.http<SupportMessage>('/api/support_chat/messages', { method: 'POST', token, body: { content: 'hello' } })).body.chat_id;
     expect((await t.http(`/api/admin/chats/${chatId}/messages`, { method: 'POST', token: admin, body: { content: 'hi there' } })).status).toBe(201);
     await t.app.get(NotifyScheduler).scheduleFor(chatId);
     if (archived) expect((await t.http(`/api/admin/chats/${chatId}/archive`, { method: 'POST', token: admin })).status).toBe(200);

@@ -1,10 +1,13 @@
 import { Client } from 'pg';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import type { AdminSupportChat, AgentSupportMessage, SearchPage, SearchResult, SupportMessage } from '../src/contracts/wire';
 import { addAgent } from './support/agents';
 import { PG, startTestApp, type TestApp } from './support/test-app';
 
 /** The highlighted stretches of a result, as text. */
 const marked = (r: SearchResult) => r.highlights.map(([s, e]) => r.snippet.slice(s, e));
+
+type ErrorBody = { statusCode: number; message: string | string[]; error?: string };
 
 describe('search (e2e)', () => {
   let t: TestApp;
@@ -34,7 +37,7 @@ describe('search (e2e)', () => {
     if (res.status !== 201) throw new Error(`agent sending answered ${res.status}`);
     return res.body as AgentSupportMessage;
   };
-  const search = (q: string, extra = '', token = agent) => t.http(`/api/admin/search?q=${encodeURIComponent(q)}${extra}`, { token });
+  const search = <T = unknown>(q: string, extra = '', token = agent) => t.http<T>(`/api/admin/search?q=${encodeURIComponent(q)}${extra}`, { token });
   const results = async (q: string, extra = '') => {
     const res = await search(q, extra);
     expect(res.status).toBe(200);
@@ -226,13 +229,13 @@ describe('search (e2e)', () => {
       ['/api/admin/search?q=pelican&limit=51', /limit/],
     ];
     for (const [path, reason] of cases) {
-      const res = await t.http(path, { token: agent });
+      const res = await t.http<ErrorBody>(path, { token: agent });
       expect({ path, status: res.status }).toEqual({ path, status: 400 });
       expect({ path, message: JSON.stringify(res.body.message) }).toEqual({ path, message: expect.stringMatching(reason) });
       expect(res.text).not.toMatch(/stack|QueryFailed|at \w+ \(|SELECT/);
     }
     // A cursor past every chat with messages (how the list writes one) is a valid, empty page.
-    const past = await search('pelican', `&cursor=${cursorOf({ t: null, id: '00000000-0000-4000-8000-000000000000' })}`);
+    const past = await search<SearchPage>('pelican', `&cursor=${cursorOf({ t: null, id: '00000000-0000-4000-8000-000000000000' })}`);
     expect(past.status).toBe(200);
     expect(past.body.items).toEqual([]);
     // Two characters and 200 are allowed; odd syntax is read leniently rather than refused.
@@ -268,7 +271,7 @@ describe('search (e2e)', () => {
   });
 
   it('is described in /api/docs, q with its rules', async () => {
-    const docs = await t.http('/api/docs-json');
+    const docs = await t.http<OpenAPIObject>('/api/docs-json');
     const search = docs.body.paths['/api/admin/search']?.get;
     expect(search?.summary).toMatch(/Search messages/);
     expect(search?.parameters).toEqual(

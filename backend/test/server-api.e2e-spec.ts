@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import type { AgentSupportMessage, ApiKeyScope, ApiKeyView, CreatedApiKey, NewMessageEvent, ServerUserChat } from '../src/contracts/wire';
+import type { AgentSupportMessage, ApiKeyScope, ApiKeyView, CreatedApiKey, NewMessageEvent, ServerUserChat, SupportChat } from '../src/contracts/wire';
 import { addAgent } from './support/agents';
 import { emitAck, nextEvent, startTestApp, type TestApp } from './support/test-app';
+
+type ErrorBody = { statusCode: number; message: string | string[]; error?: string };
+type ApiDocs = {
+  paths: Record<string, Record<string, { security?: unknown; responses: Record<string, unknown> }>>;
+  components: { securitySchemes: Record<string, unknown> };
+};
 
 describe('server API (e2e)', () => {
   let t: TestApp;
@@ -15,14 +21,14 @@ describe('server API (e2e)', () => {
     if (res.status !== 201) throw new Error(`creating a key answered ${res.status}`);
     return res.body as CreatedApiKey;
   };
-  const server = (path: string, key: string | undefined, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
-    t.http(`/api/server${path}`, { ...init, token: key });
+  const server = <T = unknown>(path: string, key: string | undefined, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
+    t.http<T>(`/api/server${path}`, { ...init, token: key });
   /** A user who has written once, so they and their chat exist. */
   const user = async (text = 'hello from the widget') => {
     const sub = `ext-${Math.random().toString(36).slice(2, 10)}`;
     const token = t.userToken({ sub, name: 'Ada' });
-    const res = await t.http('/api/support_chat/messages', { method: 'POST', token, body: { content: text } });
-    return { sub, token, chatId: res.body.chat_id as string };
+    const res = await t.http<AgentSupportMessage>('/api/support_chat/messages', { method: 'POST', token, body: { content: text } });
+    return { sub, token, chatId: res.body.chat_id };
   };
 
   beforeAll(async () => {
@@ -76,7 +82,7 @@ describe('server API (e2e)', () => {
       [{ scopes: ['read'] }, 'name must be 1 to 80 characters, not blank'],
     ];
     for (const [body, reason] of cases) {
-      const res = await t.http('/api/admin/api-keys', { method: 'POST', token: admin, body });
+      const res = await t.http<ErrorBody>('/api/admin/api-keys', { method: 'POST', token: admin, body });
       expect({ body, status: res.status }).toEqual({ body, status: 400 });
       expect(res.body.message).toContain(reason);
     }
@@ -110,13 +116,13 @@ describe('server API (e2e)', () => {
       const basic = await server(path, undefined, { method, body, headers: { authorization: `Basic ${keys.all!.key}` } });
       expect(basic.status).toBe(401);
       for (const other of (['read', 'write', 'privacy'] as const).filter((s) => s !== scope)) {
-        const res = await server(path, keys[other]!.key, { method, body });
+        const res = await server<ErrorBody>(path, keys[other]!.key, { method, body });
         expect({ method, path, other, status: res.status }).toEqual({ method, path, other, status: 403 });
         expect(res.body.message).toBe(`This API key lacks the "${scope}" scope`);
       }
     }
     // The user was never touched by any of these.
-    expect((await server(`/users/${u.sub}/chat`, keys.read!.key)).body.messages).toHaveLength(1);
+    expect((await server<ServerUserChat>(`/users/${u.sub}/chat`, keys.read!.key)).body.messages).toHaveLength(1);
   });
 
   it('opens nothing else: an API key is no token for the user or agent routes', async () => {
@@ -141,11 +147,11 @@ describe('server API (e2e)', () => {
     expect(chat.messages[0].read_at).toBeNull();
     const viewed = () => t.app.get(DataSource).query(`SELECT admin_viewed_at FROM support_chats WHERE id = $1`, [u.chatId]);
     const before = await viewed();
-    const paged = await server(`/users/${u.sub}/chat?before=${chat.messages[1].id}&limit=1`, keys.read!.key);
-    expect(paged.body.messages.map((m: AgentSupportMessage) => m.content)).toEqual(['Where is my refund?']);
+    const paged = await server<ServerUserChat>(`/users/${u.sub}/chat?before=${chat.messages[1].id}&limit=1`, keys.read!.key);
+    expect(paged.body.messages.map((m) => m.content)).toEqual(['Where is my refund?']);
     // The API recorded no agent's view and marked nothing read.
     expect(await viewed()).toEqual(before);
-    expect((await server(`/users/${u.sub}/chat`, keys.read!.key)).body.messages[0].read_at).toBeNull();
+    expect((await server<ServerUserChat>(`/users/${u.sub}/chat`, keys.read!.key)).body.messages[0].read_at).toBeNull();
 
     expect((await server('/users/nobody-here/chat', keys.read!.key)).status).toBe(404);
     expect((await server(`/users/${'x'.repeat(256)}/chat`, keys.read!.key)).status).toBe(400);
@@ -158,7 +164,7 @@ describe('server API (e2e)', () => {
     expect(await emitAck(socket, 'subscribe', { chat_id: u.chatId })).toEqual({ ok: true });
 
     const asAgent = nextEvent<NewMessageEvent>(socket, 'new_message', (e) => e.message.content === 'Ana here, via the CRM');
-    const posted = await server(`/users/${u.sub}/messages`, keys.write!.key, {
+    const posted = await server<AgentSupportMessage>(`/users/${u.sub}/messages`, keys.write!.key, {
       method: 'POST',
       body: { content: '  Ana here, via the CRM ', agent_id: ana.id, client_id: 'crm-1' },
     });
@@ -177,19 +183,19 @@ describe('server API (e2e)', () => {
     expect((await asBot).message.sender_name).toBe('Refund bot');
 
     // Without a name the bot is called after its key.
-    const unnamed = await server(`/users/${u.sub}/messages`, keys.write!.key, { method: 'POST', body: { content: 'Ping' } });
+    const unnamed = await server<AgentSupportMessage>(`/users/${u.sub}/messages`, keys.write!.key, { method: 'POST', body: { content: 'Ping' } });
     expect(unnamed.body.sender_name).toBe('Billing sync');
 
-    const again = await server(`/users/${u.sub}/messages`, keys.write!.key, {
+    const again = await server<AgentSupportMessage>(`/users/${u.sub}/messages`, keys.write!.key, {
       method: 'POST',
       body: { content: 'Ana here, via the CRM', agent_id: ana.id, client_id: 'crm-1' },
     });
     expect(again.body.id).toBe(posted.body.id);
-    const chat = await server(`/users/${u.sub}/chat`, keys.read!.key);
-    expect(chat.body.messages.map((m: AgentSupportMessage) => m.sender_name)).toEqual([null, 'Ana', 'Refund bot', 'Billing sync']);
+    const chat = await server<ServerUserChat>(`/users/${u.sub}/chat`, keys.read!.key);
+    expect(chat.body.messages.map((m) => m.sender_name)).toEqual([null, 'Ana', 'Refund bot', 'Billing sync']);
     // The user sees them over REST too, without who wrote them.
-    const own = await t.http('/api/support_chat', { token: u.token });
-    expect(own.body.messages.map((m: { content: string }) => m.content)).toEqual(['hello from the widget', 'Ana here, via the CRM', 'Your refund was issued', 'Ping']);
+    const own = await t.http<SupportChat>('/api/support_chat', { token: u.token });
+    expect(own.body.messages.map((m) => m.content)).toEqual(['hello from the widget', 'Ana here, via the CRM', 'Your refund was issued', 'Ping']);
   });
 
   it('gives a user who never opened the widget a chat on the first post', async () => {
@@ -197,14 +203,14 @@ describe('server API (e2e)', () => {
     // A socket that only looked around made the user, but no chat.
     const socket = await t.connect(t.userToken({ sub }));
     expect(await emitAck(socket, 'subscribe', { chat_id: '00000000-0000-4000-8000-000000000000' })).toEqual({ ok: false, error: 'forbidden' });
-    const none = await server(`/users/${sub}/chat`, keys.read!.key);
+    const none = await server<ErrorBody>(`/users/${sub}/chat`, keys.read!.key);
     expect(none.status).toBe(404);
     expect(none.body.message).toBe('This user has no chat yet');
-    const posted = await server(`/users/${sub}/messages`, keys.write!.key, { method: 'POST', body: { content: 'Welcome aboard' } });
+    const posted = await server<AgentSupportMessage>(`/users/${sub}/messages`, keys.write!.key, { method: 'POST', body: { content: 'Welcome aboard' } });
     expect(posted.status).toBe(201);
-    const chat = await server(`/users/${sub}/chat`, keys.read!.key);
+    const chat = await server<ServerUserChat>(`/users/${sub}/chat`, keys.read!.key);
     expect(chat.body).toMatchObject({ id: posted.body.chat_id, external_id: sub });
-    expect(chat.body.messages.map((m: AgentSupportMessage) => m.content)).toEqual(['Welcome aboard']);
+    expect(chat.body.messages.map((m) => m.content)).toEqual(['Welcome aboard']);
   });
 
   it('takes any sub the tokens carry, URL-encoded in the path', async () => {
@@ -212,11 +218,11 @@ describe('server API (e2e)', () => {
     const token = t.userToken({ sub, email: 'odd@example.com' });
     expect((await t.http('/api/support_chat/messages', { method: 'POST', token, body: { content: 'odd id' } })).status).toBe(201);
     const path = `/users/${encodeURIComponent(sub)}`;
-    const chat = await server(`${path}/chat`, keys.all!.key);
+    const chat = await server<ServerUserChat>(`${path}/chat`, keys.all!.key);
     expect(chat.status).toBe(200);
     expect(chat.body.external_id).toBe(sub);
     expect((await server(`${path}/messages`, keys.all!.key, { method: 'POST', body: { content: 'seen' } })).status).toBe(201);
-    expect((await server(`${path}/export`, keys.all!.key)).body.external_id).toBe(sub);
+    expect((await server<{ external_id: string }>(`${path}/export`, keys.all!.key)).body.external_id).toBe(sub);
     expect((await server(path, keys.all!.key, { method: 'DELETE' })).status).toBe(204);
     expect((await server(`${path}/chat`, keys.all!.key)).status).toBe(404);
   });
@@ -236,11 +242,11 @@ describe('server API (e2e)', () => {
       [`/users/${u.sub}/messages`, '{"content":', 400, null],
     ];
     for (const [path, body, status, reason] of cases) {
-      const res = await server(path, keys.write!.key, { method: 'POST', body });
+      const res = await server<ErrorBody>(path, keys.write!.key, { method: 'POST', body });
       expect({ path, body, status: res.status }).toEqual({ path, body, status });
       if (reason) expect([res.body.message].flat()).toContain(reason);
     }
-    expect((await server(`/users/${u.sub}/chat`, keys.read!.key)).body.messages).toHaveLength(1);
+    expect((await server<ServerUserChat>(`/users/${u.sub}/chat`, keys.read!.key)).body.messages).toHaveLength(1);
   });
 
   it('records when a key was last used', async () => {
@@ -249,20 +255,20 @@ describe('server API (e2e)', () => {
     expect((await server(`/users/${u.sub}/chat`, fresh.key)).status).toBe(200);
     let seen: string | null = null;
     for (let i = 0; i < 50 && !seen; i++) {
-      const list = await t.http('/api/admin/api-keys', { token: admin });
-      seen = (list.body as ApiKeyView[]).find((k) => k.id === fresh.api_key.id)!.last_used_at;
+      const list = await t.http<ApiKeyView[]>('/api/admin/api-keys', { token: admin });
+      seen = list.body.find((k) => k.id === fresh.api_key.id)!.last_used_at;
     }
     expect(seen).toEqual(expect.any(String));
-    const revoked = await t.http(`/api/admin/api-keys/${fresh.api_key.id}/revoke`, { method: 'POST', token: admin });
+    const revoked = await t.http<ApiKeyView>(`/api/admin/api-keys/${fresh.api_key.id}/revoke`, { method: 'POST', token: admin });
     expect(revoked.body.revoked_at).toEqual(expect.any(String));
     expect((await server(`/users/${u.sub}/chat`, fresh.key)).status).toBe(401);
     // Revoking again keeps the first time.
-    const twice = await t.http(`/api/admin/api-keys/${fresh.api_key.id}/revoke`, { method: 'POST', token: admin });
+    const twice = await t.http<ApiKeyView>(`/api/admin/api-keys/${fresh.api_key.id}/revoke`, { method: 'POST', token: admin });
     expect(twice.body.revoked_at).toBe(revoked.body.revoked_at);
   });
 
   it('is described in /api/docs with the API key scheme and examples', async () => {
-    const docs = await t.http('/api/docs-json');
+    const docs = await t.http<ApiDocs>('/api/docs-json');
     expect(docs.status).toBe(200);
     expect(docs.body.components.securitySchemes['api-key']).toMatchObject({ type: 'http', scheme: 'bearer' });
     const paths = docs.body.paths;

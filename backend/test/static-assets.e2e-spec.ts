@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import type { SupportMessage } from '../src/contracts/wire';
+import type { SupportChat, SupportMessage } from '../src/contracts/wire';
 import { consoleDist, projectRoot, widgetDist } from '../src/paths';
 import { testServer } from './support/instances';
 import { startNginx, type Nginx } from './support/nginx';
@@ -213,7 +213,7 @@ describe('Bytes on the wire: precompressed front ends, compressed API, cache lif
   describe('Socket.IO', () => {
     it('connects and acknowledges over polling and over WebSocket', async () => {
       const token = t.userToken();
-      const chatId = (await t.http('/api/support_chat', { token })).body.id as string;
+      const chatId = (await t.http<SupportChat>('/api/support_chat', { token })).body.id;
       for (const transports of [['polling'], ['websocket']] as const) {
         const socket = await t.connect(token, { transports: [...transports] });
         expect(await emitAck(socket, 'send_message', { chat_id: chatId, content: `over ${transports[0]}` })).toMatchObject({ ok: true });

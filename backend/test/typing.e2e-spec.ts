@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import type { NewMessageEvent, TypingEvent } from '../src/contracts/wire';
+import type { NewMessageEvent, SupportChat, TypingEvent } from '../src/contracts/wire';
 import { emitAck, nextEvent, record, startTestApp, type TestApp, type TestSocket } from './support/test-app';
 
 /** "Is typing", both ways: relayed to the other side only, never stored, cleared by send and disconnect. */
@@ -15,7 +15,7 @@ describe('typing (e2e)', () => {
 
   async function conversation() {
     const token = t.userToken({ name: 'Lin' });
-    const chatId = (await t.http('/api/support_chat', { token })).body.id as string;
+    const chatId = (await t.http<SupportChat>('/api/support_chat', { token })).body.id;
     const user = await t.connect(token);
     const agent = await t.connect(admin);
     const colleague = await t.connect(admin);

@@ -1,10 +1,13 @@
 import { DataSource } from 'typeorm';
+import type { LoginResult } from '../src/auth/auth.service';
 import type { WebhookDelivery, WebhookDeliveryPage, WebhookEndpointView, WebhookEndpointWithSecret } from '../src/contracts/wire';
 import { WebhookDeliverer } from '../src/webhooks/webhook-deliverer.service';
 import { WebhookEndpointCache } from '../src/webhooks/webhook-endpoint-cache';
 import { waitFor } from './support/instances';
 import { startTestApp, type TestApp } from './support/test-app';
 import { startReceiver, verifies } from './support/webhook-receiver';
+
+type ErrorBody = { statusCode: number; message: string | string[]; error?: string };
 
 describe('webhooks: refused targets (e2e, production, private addresses not allowed)', () => {
   let t: TestApp;
@@ -17,8 +20,8 @@ describe('webhooks: refused targets (e2e, production, private addresses not allo
       ADMIN_EMAIL: 'root@example.com',
       ADMIN_PASSWORD: 'a long enough password',
     });
-    const login = await t.http('/api/auth/login', { method: 'POST', body: { email: 'root@example.com', password: 'a long enough password' } });
-    admin = login.body.access_token as string;
+    const login = await t.http<LoginResult>('/api/auth/login', { method: 'POST', body: { email: 'root@example.com', password: 'a long enough password' } });
+    admin = login.body.access_token;
   });
   afterAll(() => t.close());
 
@@ -35,7 +38,7 @@ describe('webhooks: refused targets (e2e, production, private addresses not allo
     ['not a url', /absolute http\(s\) URL/],
     ['https://user:pw@93.184.215.14/hook', /user name or password/],
   ])('refuses %s with 400 and the reason', async (url, reason) => {
-    const res = await t.http('/api/admin/webhooks', { method: 'POST', token: admin, body: { url, event_types: ['chat.created'] } });
+    const res = await t.http<ErrorBody>('/api/admin/webhooks', { method: 'POST', token: admin, body: { url, event_types: ['chat.created'] } });
     expect(res.status).toBe(400);
     expect(res.body.message).toMatch(reason);
     expect((await t.http('/api/admin/webhooks', { token: admin })).body).toEqual([]);
@@ -65,7 +68,7 @@ describe('webhooks: refused targets (e2e, production, private addresses not allo
     const ok = await t.http('/api/admin/webhooks', { method: 'POST', token: admin, body: { url: 'https://93.184.215.14/hook', event_types: ['chat.created'] } });
     expect(ok.status).toBe(201);
     const id = (ok.body as WebhookEndpointWithSecret).endpoint.id;
-    const moved = await t.http(`/api/admin/webhooks/${id}`, { method: 'PATCH', token: admin, body: { url: 'https://192.168.1.1/' } });
+    const moved = await t.http<ErrorBody>(`/api/admin/webhooks/${id}`, { method: 'PATCH', token: admin, body: { url: 'https://192.168.1.1/' } });
     expect(moved.status).toBe(400);
     expect(moved.body.message).toMatch(/192\.168\.1\.1, a private address/);
     expect(((await t.http(`/api/admin/webhooks/${id}`, { token: admin })).body as WebhookEndpointView).url).toBe('https://93.184.215.14/hook');

@@ -1,9 +1,20 @@
 import { getQueueToken } from '@nestjs/bull';
 import { Logger, type LoggerService } from '@nestjs/common';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import type { Queue } from 'bull';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import type { WebhookDelivery, WebhookDeliveryPage, WebhookEndpointView, WebhookEndpointWithSecret, WebhookPayload } from '../src/contracts/wire';
+import type {
+  AgentSupportMessage,
+  CreatedApiKey,
+  SupportChat,
+  SupportMessage,
+  WebhookDelivery,
+  WebhookDeliveryPage,
+  WebhookEndpointView,
+  WebhookEndpointWithSecret,
+  WebhookPayload,
+} from '../src/contracts/wire';
 import { WebhookEndpointCache } from '../src/webhooks/webhook-endpoint-cache';
 import { WEBHOOK_QUEUE, WebhookQueue } from '../src/webhooks/webhook-queue';
 import { addAgent } from './support/agents';
@@ -22,6 +33,8 @@ class CapturedLog implements LoggerService {
   verbose = this.keep;
   fatal = this.keep;
 }
+
+type ErrorBody = { statusCode: number; message: string | string[]; error?: string };
 
 describe('webhooks (e2e)', () => {
   let t: TestApp;
@@ -59,8 +72,8 @@ describe('webhooks (e2e)', () => {
     return created;
   };
   const userSays = async (content: string, token = t.userToken()) => {
-    const res = await t.http('/api/support_chat/messages', { method: 'POST', token, body: { content } });
-    return { token, chatId: res.body.chat_id as string, messageId: res.body.id as string };
+    const res = await t.http<SupportMessage>('/api/support_chat/messages', { method: 'POST', token, body: { content } });
+    return { token, chatId: res.body.chat_id, messageId: res.body.id };
   };
   const deliveries = async (endpointId: string) =>
     ((await t.http(`/api/admin/webhooks/${endpointId}/deliveries`, { token: admin })).body as WebhookDeliveryPage).items;
@@ -190,10 +203,10 @@ describe('webhooks (e2e)', () => {
     const me = (await t.http('/api/admin/me', { token: admin })).body as { id: string };
     const sub = `webhook-flow-${Date.now()}`;
     const token = t.userToken({ sub, email: `${sub}@example.com` });
-    const chatId = (await t.http('/api/support_chat', { token })).body.id as string;
+    const chatId = (await t.http<SupportChat>('/api/support_chat', { token })).body.id;
     const socket = await t.connect(token);
     expect(await emitAck(socket, 'send_message', { chat_id: chatId, content: 'hello over the socket' })).toMatchObject({ ok: true });
-    const reply = await t.http(`/api/admin/chats/${chatId}/messages`, { method: 'POST', token: admin, body: { content: 'hello from us' } });
+    const reply = await t.http<AgentSupportMessage>(`/api/admin/chats/${chatId}/messages`, { method: 'POST', token: admin, body: { content: 'hello from us' } });
     expect((await t.http('/api/support_chat/mark_read', { method: 'PATCH', token })).body).toEqual({ updated: 1 });
     expect((await t.http(`/api/admin/chats/${chatId}/assign`, { method: 'POST', token: admin, body: { agent_id: me.id } })).status).toBe(200);
     expect((await t.http(`/api/admin/chats/${chatId}/archive`, { method: 'POST', token: admin })).status).toBe(200);
@@ -220,10 +233,10 @@ describe('webhooks (e2e)', () => {
     expect(of('chat.unarchived').map((p) => p.data.agent_id).sort()).toEqual([me.id, null].sort());
     for (const r of got) expect(Date.parse(r.payload.timestamp)).toBeGreaterThan(Date.now() - 60_000);
 
-    const key = await t.http('/api/admin/api-keys', { method: 'POST', token: admin, body: { name: 'privacy', scopes: ['privacy'] } });
+    const key = await t.http<CreatedApiKey>('/api/admin/api-keys', { method: 'POST', token: admin, body: { name: 'privacy', scopes: ['privacy'] } });
     expect(key.status).toBe(201);
     await settled(endpoint.id, got.length);
-    const erased = await t.http(`/api/server/users/${sub}`, { method: 'DELETE', headers: { authorization: `Bearer ${key.body.key as string}` } });
+    const erased = await t.http(`/api/server/users/${sub}`, { method: 'DELETE', headers: { authorization: `Bearer ${key.body.key}` } });
     expect(erased.status).toBe(204);
     const done = await rx.until('/all', (rs) => rs.some((r) => r.payload.type === 'user.erased'));
     expect(done.find((r) => r.payload.type === 'user.erased')?.payload.data).toEqual({ external_id: sub });
@@ -244,8 +257,8 @@ describe('webhooks (e2e)', () => {
     await waitFor('the retry scheduled', async () => ((d = (await deliveries(endpoint.id))[0]), d.attempts === 1 && d.next_attempt_at !== null));
     const queue = t.app.get<Queue>(getQueueToken(WEBHOOK_QUEUE));
     expect(await queue.getJob(`wh:${d.id}:1`)).not.toBeNull();
-    const key = await t.http('/api/admin/api-keys', { method: 'POST', token: admin, body: { name: 'erase', scopes: ['privacy'] } });
-    expect((await t.http(`/api/server/users/${sub}`, { method: 'DELETE', headers: { authorization: `Bearer ${key.body.key as string}` } })).status).toBe(204);
+    const key = await t.http<CreatedApiKey>('/api/admin/api-keys', { method: 'POST', token: admin, body: { name: 'erase', scopes: ['privacy'] } });
+    expect((await t.http(`/api/server/users/${sub}`, { method: 'DELETE', headers: { authorization: `Bearer ${key.body.key}` } })).status).toBe(204);
     expect(await deliveries(endpoint.id)).toEqual([]);
     expect(await queue.getJob(`wh:${d.id}:1`)).toBeNull();
   });
@@ -296,7 +309,7 @@ describe('webhooks (e2e)', () => {
       expect({ method, path, status: res.status }).toEqual({ method, path, status: 403 });
     }
     expect((await t.http('/api/admin/webhooks', { token: t.userToken() })).status).toBe(403);
-    const docs = await t.http('/api/docs-json');
+    const docs = await t.http<OpenAPIObject>('/api/docs-json');
     expect(Object.keys(docs.body.paths)).toEqual(
       expect.arrayContaining(['/api/admin/webhooks', '/api/admin/webhooks/{id}/rotate', '/api/admin/webhooks/{id}/deliveries/{deliveryId}/resend']),
     );
@@ -313,7 +326,7 @@ describe('webhooks (e2e)', () => {
       ['POST', `/api/admin/webhooks/${endpoint.id}/deliveries/00000000-0000-4000-8000-000000000000/resend`, undefined, 404, /No such delivery/],
     ];
     for (const [method, path, body, status, reason] of cases) {
-      const res = await t.http(path, { method, token: admin, body });
+      const res = await t.http<ErrorBody>(path, { method, token: admin, body });
       expect({ method, path, status: res.status }).toEqual({ method, path, status });
       expect(JSON.stringify(res.body.message)).toMatch(reason);
       expect(res.text).not.toMatch(/stack|QueryFailed|at \w+ \(/);

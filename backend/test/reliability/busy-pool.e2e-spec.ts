@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import type { SupportChat } from '../../src/contracts/wire';
 import { waitFor } from '../support/instances';
 import { PG, startTestApp, type TestApp } from '../support/test-app';
 
@@ -25,7 +26,7 @@ describe('Readiness with a busy connection pool (e2e)', () => {
 
   it('stays ready while every pooled connection waits on a lock, and the sends finish once it is released', async () => {
     const token = t.userToken();
-    const chatId = (await t.http('/api/support_chat', { token })).body.id as string;
+    const chatId = (await t.http<SupportChat>('/api/support_chat', { token })).body.id;
     expect((await t.http('/api/health/ready')).status).toBe(200);
 
     await db.query('BEGIN');
@@ -42,7 +43,7 @@ describe('Readiness with a busy connection pool (e2e)', () => {
         );
         return Number(rows[0].n) === POOL;
       });
-      const ready = await t.http('/api/health/ready');
+      const ready = await t.http<{ details: Record<string, unknown> }>('/api/health/ready');
       expect(ready.status).toBe(200);
       expect(ready.body.details.database).toEqual({ status: 'up' });
     } finally {

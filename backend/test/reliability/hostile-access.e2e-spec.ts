@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { MessagesReadEvent, NewMessageEvent, SupportMessage } from '../../src/contracts/wire';
+import type { LoginResult } from '../../src/auth/auth.service';
+import type { MessagesReadEvent, NewMessageEvent, SupportChat, SupportMessage } from '../../src/contracts/wire';
 import { emitAck, nextEvent, record, startTestApp, type TestApp, type TestSocket } from '../support/test-app';
 import { agentSays, answerOf, person, sendOver, snapshot, userSays, type Person } from './hostile-support';
 
@@ -27,7 +28,7 @@ describe('hostile access between users (e2e)', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    const login = await t.http('/api/auth/login', { method: 'POST', body: { email: 'admin@example.com', password: 'admin' } });
+    const login = await t.http<LoginResult>('/api/auth/login', { method: 'POST', body: { email: 'admin@example.com', password: 'admin' } });
     agent = { token: login.body.access_token, id: login.body.admin.id };
     alice = await person(t, { sub: 'alice', name: 'Alice' });
     mallory = await person(t, { sub: 'mallory', name: 'Mallory' });
@@ -143,8 +144,8 @@ describe('hostile access between users (e2e)', () => {
     expect(aliceSaw.map((e) => e.message.id)).toEqual([sent.id]);
     expect(aliceReads).toEqual([]);
     expect(mallorySaw.map((e) => e.message.id)).toEqual([hers.id]);
-    const aliceView = await t.http('/api/support_chat', { token: alice.token });
-    expect(aliceView.body.messages.map((m: SupportMessage) => [m.content, m.read_at])).toEqual([
+    const aliceView = await t.http<SupportChat>('/api/support_chat', { token: alice.token });
+    expect(aliceView.body.messages.map((m) => [m.content, m.read_at])).toEqual([
       ['my card ends in 4242', null],
       ['thanks Alice, refund on its way', null],
       ['second reply to Alice', null],

@@ -1,6 +1,14 @@
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
-import type { ChatUpdatedEvent, NewMessageEvent, NewUserMessageEvent, SupportChatListItem, SupportMessage } from '../../src/contracts/wire';
+import type {
+  AdminSupportChat,
+  ChatUpdatedEvent,
+  NewMessageEvent,
+  NewUserMessageEvent,
+  SupportChat,
+  SupportChatPage,
+  SupportMessage,
+} from '../../src/contracts/wire';
 import { waitFor } from '../support/instances';
 import { TestSmtp } from '../support/smtp';
 import { emitAck, nextEvent, startTestApp, type TestApp } from '../support/test-app';
@@ -138,19 +146,19 @@ describe('the browser side: origins and markup (e2e)', () => {
       const contents = ((await history.json()) as { messages: SupportMessage[] }).messages.map((m) => m.content);
       expect(contents).toEqual([...PAYLOADS.flatMap((p) => [p, p]), PAYLOADS.join('\n')]);
 
-      const list = await t.http('/api/admin/chats', { token: agentToken });
-      const item = (list.body.items as SupportChatListItem[]).find((c) => c.id === u.chatId);
+      const list = await t.http<SupportChatPage>('/api/admin/chats', { token: agentToken });
+      const item = list.body.items.find((c) => c.id === u.chatId);
       expect(item).toMatchObject({ user_name: name, user_email: email, last_message_preview: PAYLOADS.join('\n').slice(0, 100) });
-      const detail = await t.http(`/api/admin/chats/${u.chatId}?view=false&limit=200`, { token: agentToken });
+      const detail = await t.http<AdminSupportChat>(`/api/admin/chats/${u.chatId}?view=false&limit=200`, { token: agentToken });
       expect(detail.body).toMatchObject({ user_name: name, user_email: email });
-      expect(detail.body.messages.map((m: SupportMessage) => m.content)).toEqual(contents);
+      expect(detail.body.messages.map((m) => m.content)).toEqual(contents);
     });
 
     it('are escaped in the HTML part of the unread-reply email, with a javascript: return_url never used as a link', async () => {
       const name = '<script>alert("hi")</script>Eve';
       const email = 'eve-html@example.com';
       const token = t.userToken({ sub: 'eve-html', email, name, return_url: 'javascript:alert(document.cookie)' });
-      const chatId = (await t.http('/api/support_chat', { token })).body.id as string;
+      const chatId = (await t.http<SupportChat>('/api/support_chat', { token })).body.id;
       const replies = ['<img src=x onerror=alert(1)>', '<a href="javascript:alert(2)">open</a>', 'javascript:alert(3)'];
       for (const reply of replies) await agentSays(t, chatId, reply);
 

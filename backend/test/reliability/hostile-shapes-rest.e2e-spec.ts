@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import type { SupportMessage } from '../../src/contracts/wire';
+import type { AgentView, SupportChat, SupportMessage } from '../../src/contracts/wire';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { agentSays, person, snapshot, userSays, type Person } from './hostile-support';
 import { absentOk, JSON_VALUES, RAW_PATH_VALUES, RAW_QUERY_VALUES, VERBATIM_TEXT } from './hostile-values';
@@ -98,13 +98,13 @@ describe('hostile shapes over REST (e2e)', () => {
   describe('the agents’ management and assignment', () => {
     let helperId: string;
     beforeAll(async () => {
-      const made = await t.http('/api/admin/agents', {
+      const made = await t.http<{ agent: AgentView }>('/api/admin/agents', {
         method: 'POST',
         token: agentToken,
         body: { email: 'helper@example.com', name: 'Helper', password: 'a long enough passphrase' },
       });
       expect(made.status).toBeLessThan(300);
-      helperId = made.body.agent.id as string;
+      helperId = made.body.agent.id;
     });
 
     const isStorableLong = (v: unknown, min: number) => typeof v === 'string' && v.length >= min && v.length <= 1024 && !/[\u0000\p{Surrogate}]/u.test(v);
@@ -361,8 +361,8 @@ describe('hostile shapes over REST (e2e)', () => {
     }
     const [{ n }]: { n: number }[] = await t.app.get(DataSource).query('SELECT count(*)::int AS n FROM support_messages');
     expect(n).toBeGreaterThan(VERBATIM_TEXT.length);
-    const history = await t.http('/api/support_chat', { token: p.token });
-    expect(history.body.messages.map((m: SupportMessage) => m.content)).toEqual(VERBATIM_TEXT);
+    const history = await t.http<SupportChat>('/api/support_chat', { token: p.token });
+    expect(history.body.messages.map((m) => m.content)).toEqual(VERBATIM_TEXT);
   });
 
   it('answers 413 to a 100 KB body and stores nothing', async () => {

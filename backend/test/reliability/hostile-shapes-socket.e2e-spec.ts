@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import type { NewMessageEvent, SupportMessage } from '../../src/contracts/wire';
+import type { NewMessageEvent, SupportChat } from '../../src/contracts/wire';
 import { waitFor } from '../support/instances';
 import { emitAck, nextEvent, startTestApp, type TestApp, type TestSocket } from '../support/test-app';
 import { person, sendOver, snapshot, userSays, type Person } from './hostile-support';
@@ -125,8 +125,8 @@ describe('hostile shapes over Socket.IO (e2e)', () => {
       for (const content of VERBATIM_TEXT) {
         expect(await sendOver(socket, { chat_id: p.chatId, content })).toMatchObject({ ok: true, message: { content } });
       }
-      const history = await t.http('/api/support_chat', { token: p.token });
-      expect(history.body.messages.map((m: SupportMessage) => m.content)).toEqual(VERBATIM_TEXT);
+      const history = await t.http<SupportChat>('/api/support_chat', { token: p.token });
+      expect(history.body.messages.map((m) => m.content)).toEqual(VERBATIM_TEXT);
     });
 
     it('closes the connection on a 100 KB frame, stores nothing, and keeps serving others', async () => {

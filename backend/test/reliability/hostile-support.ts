@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import type { SupportMessage } from '../../src/contracts/wire';
+import type { SupportChat, SupportMessage } from '../../src/contracts/wire';
 import { emitAck, type TestApp, type TestSocket } from '../support/test-app';
 
 /**
@@ -37,10 +37,10 @@ export async function person(
 ): Promise<Person> {
   const sub = claims.sub ?? `p-${Math.random().toString(36).slice(2)}`;
   const token = t.userToken({ ...claims, sub }, secret ? { secret } : {});
-  const res = await t.http('/api/support_chat', { token });
+  const res = await t.http<SupportChat>('/api/support_chat', { token });
   if (res.status !== 200) throw new Error(`could not open a chat: ${res.status} ${res.text}`);
   const [row]: { id: string }[] = await t.app.get(DataSource).query('SELECT id FROM users WHERE external_id = $1', [sub]);
-  return { sub, token, chatId: res.body.id as string, userId: row.id };
+  return { sub, token, chatId: res.body.id, userId: row.id };
 }
 
 export async function userSays(t: TestApp, p: Person, content: string): Promise<SupportMessage> {

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { sign } from 'jsonwebtoken';
 import { io } from 'socket.io-client';
 import { DataSource } from 'typeorm';
+import type { LoginResult } from '../../src/auth/auth.service';
 import { DEV_ADMIN_SECRET } from '../../src/config/app-config';
 import { emitAck, startTestApp, type TestApp } from '../support/test-app';
 import { craftToken, nowSeconds, person, snapshot, unsignedToken, type Person } from './hostile-support';
@@ -23,7 +24,7 @@ describe('hostile tokens (e2e)', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ WIDGET_JWT_SECRET: `${KEY},${OTHER_KID}:${OTHER_KEY}` });
-    const login = await t.http('/api/auth/login', { method: 'POST', body: { email: 'admin@example.com', password: 'admin' } });
+    const login = await t.http<LoginResult>('/api/auth/login', { method: 'POST', body: { email: 'admin@example.com', password: 'admin' } });
     agent = { token: login.body.access_token, id: login.body.admin.id };
     victim = await person(t, { sub: 'victim' }, KEY);
   }, 60_000);

@@ -5,6 +5,7 @@ import { sign, type SignOptions } from 'jsonwebtoken';
 import { io, type Socket } from 'socket.io-client';
 import { createApp } from '../../src/app.factory';
 import { DEV_WIDGET_SECRET, loadConfig, type AppConfig } from '../../src/config/app-config';
+import type { LoginResult } from '../../src/auth/auth.service';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../src/contracts/wire';
 import { testServer } from './instances';
 
@@ -19,7 +20,7 @@ export interface TestApp {
   userToken(claims?: Partial<{ sub: string; email: string; name: string; return_url: string }>, opts?: SignOptions & { secret?: string }): string;
   adminToken(): Promise<string>;
   // The body is whatever the server answered; each test asserts the shape it expects of it.
-  http(path: string, init?: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; text: string }>;
+  http<T = unknown>(path: string, init?: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: T; text: string }>;
   connect(token: string | undefined, opts?: { extraHeaders?: Record<string, string>; transports?: ('websocket' | 'polling')[] }): Promise<TestSocket>;
   close(): Promise<void>;
 }
@@ -61,7 +62,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     } catch {
       parsed = undefined;
     }
-    return { status: res.status, body: parsed, text };
+    // The caller names the shape it expects; the tests then assert it.
+    return { status: res.status, body: parsed as never, text };
   };
 
   return {
@@ -78,8 +80,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     },
     async adminToken() {
       if (!adminToken) {
-        const res = await http('/api/auth/login', { method: 'POST', body: { email: 'admin@example.com', password: 'admin' } });
-        adminToken = res.body.access_token as string;
+        const res = await http<LoginResult>('/api/auth/login', { method: 'POST', body: { email: 'admin@example.com', password: 'admin' } });
+        adminToken = res.body.access_token;
       }
       return adminToken;
     },
