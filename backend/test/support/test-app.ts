@@ -46,7 +46,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const sockets: TestSocket[] = [];
   let adminToken: string | undefined;
 
-  const http: TestApp['http'] = async (path, init = {}) => {
+  const http: TestApp['http'] = async <T,>(path: string, init: Parameters<TestApp['http']>[1] = {}) => {
     const headers: Record<string, string> = { ...init.headers };
     if (init.token) headers.authorization = `Bearer ${init.token}`;
     let body: string | undefined;
@@ -63,7 +63,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       parsed = undefined;
     }
     // The caller names the shape it expects; the tests then assert it.
-    return { status: res.status, body: parsed as never, text };
+    return { status: res.status, body: parsed as T, text };
   };
 
   return {
