@@ -131,8 +131,16 @@ describe('<support-chat> "is typing" against the real backend', () => {
     const { id: chatId } = await api.chat();
     agent = await agentIn(await server.adminToken(), chatId);
 
+    // The element joins its chat's room a moment after it connects; typing before that reaches
+    // nobody, so the user types the word again (at the element's 2 s pace) until the agent hears.
     let started = userTyping(agent, true);
-    await w.input.pressSequentially('hel');
+    let heard = false;
+    void started.then(() => (heard = true));
+    for (let n = 0; n < 10 && !heard; n++) {
+      await w.input.fill('');
+      await w.input.pressSequentially('hel');
+      await Promise.race([started, new Promise((resolve) => setTimeout(resolve, 2100))]);
+    }
     expect(await started).toMatchObject({ chat_id: chatId, sender_type: 'user', typing: true });
     let stopped = userTyping(agent, false);
     await w.input.press('Enter');
