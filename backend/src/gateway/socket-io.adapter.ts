@@ -6,6 +6,7 @@ import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/app-config';
 import { ShutdownCoordinator } from '../lifecycle/shutdown.service';
 import { clusterAdapter } from './cluster-adapter';
+import { FairWebSocketServer } from './inbound-pace';
 
 export const MAX_FRAME_BYTES = 64 * 1024;
 
@@ -32,6 +33,7 @@ export class SupportIoAdapter extends IoAdapter {
     const server: Server = super.createIOServer(port, {
       ...options,
       maxHttpBufferSize: MAX_FRAME_BYTES,
+      wsEngine: FairWebSocketServer,
       cors: { origin: allowed === '*' ? true : allowed, credentials: false },
       allowRequest: (req: IncomingMessage, done: (err: string | null | undefined, ok: boolean) => void) =>
         done(null, originOk(req.headers.origin)),

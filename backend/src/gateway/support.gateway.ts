@@ -17,8 +17,9 @@ import { AGENT_SOCKETS_ROOM, AGENTS_ROOM, agentRoom, chatRoom, USERS_ROOM } from
 import { TypingPayload } from './typing.payload';
 import { ChatRefPayload, MarkReadPayload, parseEmptyPayload, parsePayload, parseSendMessage, type SendMessagePayload } from './socket-payloads';
 import { TokenExpiry } from './token-expiry';
+import { forgiveRefusals, holdWhileQueueFull, releaseQueue, restAfterRefusal, type PaceState } from './inbound-pace';
 
-interface SocketData {
+interface SocketData extends PaceState {
   identity: Identity;
   /** A user's own chat, once resolved: the first subscribe or send looks it up, later ones reuse it. */
   chatId?: string;
@@ -28,14 +29,6 @@ interface SocketData {
   /** Sends of this socket under way, and those waiting for one of them to finish. */
   sending?: number;
   sendQueue?: (() => void)[];
-  /** Reading from this socket stopped while its queue is full. */
-  paused?: boolean;
-}
-
-/** What this gateway uses of engine.io's WebSocket transport: the `ws` socket it reads from. */
-interface PausableTransport {
-  name?: string;
-  socket?: { pause?: () => void; resume?: () => void };
 }
 
 /**
@@ -47,21 +40,6 @@ interface PausableTransport {
 const SENDS_IN_FLIGHT = 4;
 const SENDS_QUEUED = 200;
 
-/**
- * A WebSocket whose queue is full stops being read until its queue has drained: the rest of a
- * flood waits in the kernel instead of holding the event loop. Unpaused, libuv reads a burst
- * of up to 2 MB in one go, and answering its refused frames held every other user's
- * messages for over 100 ms. (Long-polling is bounded by its 64 KB request body instead.)
- */
-/** One error for every send beyond a full queue: a flood's thousands of refusals capture no stack. */
-const QUEUE_FULL = new DomainError('rate_limited');
-
-function setReading(socket: SupportSocket, reading: boolean): void {
-  const transport = (socket.conn as unknown as { transport?: PausableTransport }).transport;
-  if (transport?.name !== 'websocket') return;
-  if (reading) transport.socket?.resume?.();
-  else transport.socket?.pause?.();
-}
 export type SupportSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type SupportNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -107,9 +85,11 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
       unsubscribe: listener((socket, body) => this.unsubscribe(socket, body)),
       subscribe_admin: listener((socket, body) => this.subscribeAdmin(socket, body)),
       // Checked before it queues: a malformed send is answered at once and takes no turn.
-      send_message: listener((socket, body) => {
+      send_message: listener(async (socket, body) => {
         const payload = parseSendMessage(body);
-        return this.inTurn(socket, () => this.sendMessage(socket, payload));
+        const reply = await this.inTurn(socket, () => this.sendMessage(socket, payload));
+        forgiveRefusals(socket);
+        return reply;
       }),
       mark_read: listener((socket, body) => this.markRead(socket, body)),
       set_presence: listener((socket, body) => this.setPresence(socket, body)),
@@ -281,11 +261,8 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
     else {
       const queue = (data.sendQueue ??= []);
       if (queue.length >= SENDS_QUEUED) {
-        if (!data.paused) {
-          data.paused = true;
-          setReading(socket, false);
-        }
-        throw QUEUE_FULL;
+        holdWhileQueueFull(socket);
+        throw new DomainError('rate_limited');
       }
       // The finishing send hands its place over, so the count never goes past the cap.
       await new Promise<void>((resolve) => queue.push(resolve));
@@ -299,11 +276,7 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
         delete data.sending;
         delete data.sendQueue;
       }
-      // Drained: read again, after whatever else is waiting for the event loop.
-      if (data.paused && !data.sendQueue?.length) {
-        data.paused = false;
-        setImmediate(() => setReading(socket, true));
-      }
+      if (!data.sendQueue?.length) releaseQueue(socket);
     }
   }
 
@@ -337,8 +310,10 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
       }
       reply = { ok: true, ...(await handler(socket, body)) };
     } catch (err) {
-      if (err instanceof DomainError) reply = { ok: false, error: err.code };
-      else {
+      if (err instanceof DomainError) {
+        reply = { ok: false, error: err.code };
+        if (err.code === 'rate_limited') restAfterRefusal(socket);
+      } else {
         this.logger.error(`socket handler failed: ${describeError(err)}`);
         reply = { ok: false, error: 'internal_error' };
       }

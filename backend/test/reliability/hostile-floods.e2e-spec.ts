@@ -1,6 +1,8 @@
 import { hashSync } from 'bcryptjs';
 import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { io } from 'socket.io-client';
@@ -19,7 +21,11 @@ interface FlooderReport {
 }
 const SOCKETS = 1_000;
 const GUESSES = 1_000;
-const SAMPLES = 20;
+/** Other users' messages timed while nothing else happens, and at most this many during the flood. */
+const CALM_SAMPLES = 100;
+const FLOOD_SAMPLES = 400;
+/** Between two timed messages, as people type: the samples then cover the whole flood. */
+const SAMPLE_GAP_MS = 25;
 const LIMIT = 30;
 /** The account rule README documents: five free failures, then 1 s, 2 s, 4 s… up to 30 s. */
 const FREE_FAILURES = 5;
@@ -90,39 +96,47 @@ describe('floods against a server in its own process (e2e)', () => {
   }
 
   /**
-   * A user whose messages, sent one at a time, are timed from the emit to the agent receiving
-   * each. Every one must be acknowledged and relayed, in the order sent.
+   * Users whose messages, sent one at a time and in turn, are timed from the emit to the agent
+   * receiving each. Every one must be acknowledged and relayed, in the order sent. There are as
+   * many users as the samples need, since each may send only the allowance; each has sent one
+   * message before timing starts, since a user's first message pays for cold paths.
    */
-  async function sampler(label: string) {
-    const user = await newUser(`sampler-${label}`);
-    const socket = await connect(user.token);
-    const heard: string[] = [];
-    const sent: string[] = [];
-    const listen = (e: NewMessageEvent) => {
-      if (e.chat_id === user.chatId) heard.push(e.message.content);
-    };
+  async function sampler(label: string, samples: number) {
+    const voices = await Promise.all(
+      Array.from({ length: Math.ceil(samples / (LIMIT - 1)) }, async (_, n) => {
+        const user = await newUser(`sampler-${label}-${n}`);
+        return { user, socket: await connect(user.token), heard: [] as string[], sent: [] as string[] };
+      }),
+    );
+    const listen = (e: NewMessageEvent) => voices.find((v) => v.user.chatId === e.chat_id)?.heard.push(e.message.content);
     agent.on('new_message', listen);
+    let turn = 0;
+    async function say(voice: (typeof voices)[number]): Promise<number> {
+      const content = `${label} ${turn}`;
+      const clientId = `${label}-${turn++}`;
+      const relayed = nextEvent<NewMessageEvent>(agent, 'new_message', (e) => e.message.content === content, 30_000);
+      const start = performance.now();
+      const ack = await emitAck(voice.socket, 'send_message', { chat_id: voice.user.chatId, content, client_id: clientId });
+      expect(ack).toMatchObject({ ok: true });
+      voice.sent.push(content);
+      await relayed;
+      return performance.now() - start;
+    }
+    for (const voice of voices) await say(voice);
     return {
-      async take(count: number, busy: () => boolean = () => false) {
+      /** Times `count` messages, one after another, or as many as are sent before `until` holds. */
+      async take(count: number, options: { gapMs?: number; until?: () => boolean } = {}) {
         const times: number[] = [];
-        let whileBusy = 0;
-        for (let i = 0; i < count; i++) {
-          const content = `${label} ${sent.length}`;
-          const relayed = nextEvent<NewMessageEvent>(agent, 'new_message', (e) => e.message.content === content, 30_000);
-          const start = performance.now();
-          const ack = await emitAck(socket, 'send_message', { chat_id: user.chatId, content, client_id: `${label}-${sent.length}` });
-          expect(ack).toMatchObject({ ok: true });
-          sent.push(content);
-          await relayed;
-          times.push(performance.now() - start);
-          if (busy()) whileBusy++;
+        while (times.length < count && !options.until?.()) {
+          times.push(await say(voices[turn % voices.length]));
+          if (options.gapMs) await sleep(options.gapMs);
         }
-        expect(heard).toEqual(sent);
-        return { times, whileBusy };
+        for (const voice of voices) expect(voice.heard).toEqual(voice.sent);
+        return times;
       },
       close() {
         agent.off('new_message', listen);
-        socket.disconnect();
+        for (const voice of voices) voice.socket.disconnect();
       },
     };
   }
@@ -201,7 +215,7 @@ describe('floods against a server in its own process (e2e)', () => {
 
   it(`serves or cleanly refuses ${SOCKETS.toLocaleString('en')} sockets for one user, with bounded memory, and lets them all go`, async () => {
     const user = await newUser('many-tabs');
-    const beside = await sampler('beside-many-tabs');
+    const beside = await sampler('beside-many-tabs', 10);
     await beside.take(5);
     const before = await metrics();
     const sockets: TestSocket[] = [];
@@ -255,26 +269,29 @@ describe('floods against a server in its own process (e2e)', () => {
   // ---- 10,000 messages from one socket ----
 
   it(`rate-limits ${FLOOD.toLocaleString('en')} messages from one socket while other users are served, in order`, async () => {
-    const calmUser = await sampler('calm');
-    // The first messages of a user pay for cold paths: not part of "calm".
-    await calmUser.take(5);
-    const calm = (await calmUser.take(SAMPLES)).times;
+    const calmUser = await sampler('calm', CALM_SAMPLES);
+    // The server's event-loop delay is measured between scrapes.
+    await metrics();
+    const calm = await calmUser.take(CALM_SAMPLES, { gapMs: SAMPLE_GAP_MS });
+    const calmLag = await metrics();
     calmUser.close();
 
-    const floodUser = await sampler('flood');
+    const floodUser = await sampler('flood', FLOOD_SAMPLES);
     const flooder = await newUser('flooder');
     const windowMs = 3_600_000;
     const firstWindow = Math.floor(Date.now() / windowMs);
     const transactions = async () =>
       Number((await db.query<{ n: string }>('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0].n);
     const transactionsBefore = await transactions();
-    // The server's event-loop delay is measured between scrapes: this one starts the flood's.
+    // This scrape starts the flood's measure of the event loop.
     await metrics();
     // All at once, as a script would, from a process of its own (an attacker's machine): the
     // samples start as soon as the burst is on the wire, while the server still works through it.
     const child = spawn(process.execPath, [join(__dirname, 'flooder.mjs'), server.url, flooder.token, flooder.chatId, String(FLOOD)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    // Its CPU would be the attacker's own, not this machine's: it yields to everything else here.
+    if (child.pid) setPriority(child.pid, 19);
     const lines: FlooderReport[] = [];
     let partial = '';
     let lineArrived: () => void = () => undefined;
@@ -295,13 +312,13 @@ describe('floods against a server in its own process (e2e)', () => {
         check();
         void exited.then(() => (lines.length > n ? resolve(lines[n]) : reject(new Error('the flooder exited without a report'))));
       });
-    let during: { times: number[]; whileBusy: number };
+    let during: number[];
     let report: FlooderReport;
     try {
       expect(await line(0)).toEqual({ sent: FLOOD });
       let finished = false;
       const result = line(1).finally(() => (finished = true));
-      during = await floodUser.take(SAMPLES, () => !finished);
+      during = await floodUser.take(FLOOD_SAMPLES, { gapMs: SAMPLE_GAP_MS, until: () => finished });
       report = await result;
     } catch (err) {
       child.kill();
@@ -328,20 +345,24 @@ describe('floods against a server in its own process (e2e)', () => {
     // bounded queue, and what overflows it is refused with no query, so the flood cannot fill
     // the pool the other users' sends wait for. Unbounded, each of the 10,000 refused sends
     // checked Postgres for its client_id.
+    // Each of the other users' timed messages is one transaction of its own, on top.
     const spent = (await transactions()) - transactionsBefore;
-    expect(spent).toBeLessThan(1_000);
+    expect(spent).toBeLessThan(1_000 + during.length);
 
     // The latency ratio is printed, not asserted: on a shared 2-core machine it is too noisy
-    // for a bound. What must hold whatever the load (nobody else refused, lost or served out of
-    // order) is asserted in take().
+    // for a bound (`npm run bench:flood` measures it over several rounds). What must hold
+    // whatever the load (nobody else refused, lost or served out of order) is asserted in
+    // take(); and the samples did overlap the flood, so they are a measure of it.
+    expect(during.length).toBeGreaterThanOrEqual(50);
+    const lagOf = (text: string) =>
+      `p99 ${ms(1000 * sample(text, 'nodejs_eventloop_lag_p99_seconds'))} max ${ms(1000 * sample(text, 'nodejs_eventloop_lag_max_seconds'))}`;
     const calmP95 = percentile(calm, 95);
-    const floodP95 = percentile(during.times, 95);
+    const floodP95 = percentile(during, 95);
     console.log(
-      `flood of ${FLOOD} from one socket: ${outcomes.get('ok')} admitted, ${outcomes.get('rate_limited')} rate_limited, ${spent} Postgres transactions; ` +
-        `${during.whileBusy} of ${SAMPLES} samples relayed while flood messages were still unanswered\n` +
-        `relay calm p50 ${ms(percentile(calm, 50))} p95 ${ms(calmP95)}; during the flood p50 ${ms(percentile(during.times, 50))} ` +
-        `p95 ${ms(floodP95)}; p95 ratio ${(floodP95 / calmP95).toFixed(2)}; ` +
-        `server event-loop delay meanwhile p99 ${ms(1000 * sample(lag, 'nodejs_eventloop_lag_p99_seconds'))} max ${ms(1000 * sample(lag, 'nodejs_eventloop_lag_max_seconds'))}`,
+      `flood of ${FLOOD} from one socket: ${outcomes.get('ok')} admitted, ${outcomes.get('rate_limited')} rate_limited; ${spent} Postgres transactions counted (its statistics lag by up to 10 s) while ${during.length} other users' messages were sent\n` +
+        `other users' relay, ${calm.length} calm samples: p50 ${ms(percentile(calm, 50))} p95 ${ms(calmP95)}; ` +
+        `${during.length} during the flood: p50 ${ms(percentile(during, 50))} p95 ${ms(floodP95)}; p95 ratio ${(floodP95 / calmP95).toFixed(2)}\n` +
+        `server event-loop delay (timer resolution 10 ms included) calm ${lagOf(calmLag)}, during the flood ${lagOf(lag)}`,
     );
   }, 180_000);
 
