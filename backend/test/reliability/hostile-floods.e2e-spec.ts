@@ -1,5 +1,6 @@
 import { hashSync } from 'bcryptjs';
 import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -358,6 +359,17 @@ describe('floods against a server in its own process (e2e)', () => {
       `p99 ${ms(1000 * sample(text, 'nodejs_eventloop_lag_p99_seconds'))} max ${ms(1000 * sample(text, 'nodejs_eventloop_lag_max_seconds'))}`;
     const calmP95 = percentile(calm, 95);
     const floodP95 = percentile(during, 95);
+    // `npm run bench:flood` runs this test several times and reads its figures from here.
+    if (process.env.FLOOD_REPORT) {
+      const lagMs = (text: string, q: string) => 1000 * sample(text, `nodejs_eventloop_lag_${q}_seconds`);
+      const figures = {
+        calm: { samples: calm.length, p50: percentile(calm, 50), p95: calmP95, lagP99: lagMs(calmLag, 'p99'), lagMax: lagMs(calmLag, 'max') },
+        flood: { samples: during.length, p50: percentile(during, 50), p95: floodP95, lagP99: lagMs(lag, 'p99'), lagMax: lagMs(lag, 'max') },
+        admitted: outcomes.get('ok'),
+        refused: outcomes.get('rate_limited'),
+      };
+      appendFileSync(process.env.FLOOD_REPORT, `${JSON.stringify(figures)}\n`);
+    }
     console.log(
       `flood of ${FLOOD} from one socket: ${outcomes.get('ok')} admitted, ${outcomes.get('rate_limited')} rate_limited; ${spent} Postgres transactions counted (its statistics lag by up to 10 s) while ${during.length} other users' messages were sent\n` +
         `other users' relay, ${calm.length} calm samples: p50 ${ms(percentile(calm, 50))} p95 ${ms(calmP95)}; ` +
