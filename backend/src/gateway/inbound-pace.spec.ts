@@ -1,4 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  answerPollAfterRest,
   FairWebSocketServer,
   FIRST_REST_MS,
   forgiveRefusals,
@@ -78,7 +80,7 @@ describe('inbound pace', () => {
     expect(state.reading).toBe(true);
   });
 
-  it('leaves a long-polling socket alone', () => {
+  it('has no reading to stop on a long-polling socket', () => {
     const socket = { conn: { transport: { name: 'polling' } }, data: {} as PaceState } as unknown as Parameters<typeof restAfterRefusal>[0];
     expect(() => {
       restAfterRefusal(socket);
@@ -87,6 +89,59 @@ describe('inbound pace', () => {
       jest.runOnlyPendingTimers();
     }).not.toThrow();
     expect(socket.data).toMatchObject({ paused: false, resting: false });
+  });
+
+  describe('over long-polling', () => {
+    /** A response as engine.io writes one: what reached the wire is recorded. */
+    function post(sid: string) {
+      const wire: string[] = [];
+      const res = {
+        writeHead(status: number) {
+          wire.push(String(status));
+          return this;
+        },
+        end(body?: string) {
+          wire.push(body ?? '');
+          return this;
+        },
+      };
+      let passed = false;
+      answerPollAfterRest({ method: 'POST', url: `/socket.io/?EIO=4&transport=polling&sid=${sid}` } as IncomingMessage, res as unknown as ServerResponse, () => {
+        passed = true;
+      });
+      return { res, wire, passed: () => passed };
+    }
+    const restingSocket = (sid: string) =>
+      ({ conn: { id: sid, transport: { name: 'polling' } }, data: {} as PaceState }) as unknown as Parameters<typeof restAfterRefusal>[0];
+
+    it('answers a body at once when it earned no rest', () => {
+      const { res, wire, passed } = post('calm');
+      expect(passed()).toBe(true);
+      res.writeHead(200).end('ok');
+      jest.advanceTimersByTime(0);
+      expect(wire).toEqual(['200', 'ok']);
+    });
+
+    it('holds the answer to a body that earned a rest until the rest ends, and refuses a body sent meanwhile', () => {
+      const { res, wire } = post('flooding');
+      res.writeHead(200);
+      res.end('ok');
+      // The body's refusals are handled after engine.io has written its answer.
+      restAfterRefusal(restingSocket('flooding'));
+      jest.advanceTimersByTime(FIRST_REST_MS - 1);
+      expect(wire).toEqual([]);
+
+      const overlapping = post('flooding');
+      expect(overlapping.passed()).toBe(false);
+      expect(overlapping.wire).toEqual(['400', '']);
+
+      jest.advanceTimersByTime(1);
+      return Promise.resolve().then(() => {
+        expect(wire).toEqual(['200', 'ok']);
+        // Answered: the client's next body is read.
+        expect(post('flooding').passed()).toBe(true);
+      });
+    });
   });
 
   it('has the WebSocket server emit one frame per turn of the event loop', () => {

@@ -6,7 +6,7 @@ import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/app-config';
 import { ShutdownCoordinator } from '../lifecycle/shutdown.service';
 import { clusterAdapter } from './cluster-adapter';
-import { FairWebSocketServer } from './inbound-pace';
+import { answerPollAfterRest, FairWebSocketServer } from './inbound-pace';
 
 export const MAX_FRAME_BYTES = 64 * 1024;
 
@@ -41,6 +41,7 @@ export class SupportIoAdapter extends IoAdapter {
     const { factory, clients } = clusterAdapter(this.config.socketAdapter, this.config.redisUrl, this.config.redisPrefix);
     this.redisClients.push(...clients);
     server.adapter(factory);
+    server.engine.use(answerPollAfterRest);
     this.app.get(ShutdownCoordinator).attachSocketServer(server);
     return server;
   }

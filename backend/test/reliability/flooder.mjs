@@ -2,14 +2,14 @@
 // message at once on one socket and reports how each was answered. Run by hostile-floods; its
 // own CPU must not be charged to the other users' relay times the test measures.
 //
-//   node flooder.mjs <server url> <user token> <chat id> <count>
+//   node flooder.mjs <server url> <user token> <chat id> <count> [websocket|polling]
 //
 // Prints one JSON line, {outcomes, admitted}, once every message is answered (or after 90 s).
 import { io } from 'socket.io-client';
 
-const [url, token, chatId, countText] = process.argv.slice(2);
+const [url, token, chatId, countText, transport = 'websocket'] = process.argv.slice(2);
 const count = Number(countText);
-const socket = io(`${url}/support`, { auth: { token }, transports: ['websocket'], reconnection: false });
+const socket = io(`${url}/support`, { auth: { token }, transports: [transport], reconnection: false });
 await new Promise((resolve, reject) => {
   socket.once('connect', resolve);
   socket.once('connect_error', reject);

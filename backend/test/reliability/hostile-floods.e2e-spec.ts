@@ -269,16 +269,16 @@ describe('floods against a server in its own process (e2e)', () => {
 
   // ---- 10,000 messages from one socket ----
 
-  it(`rate-limits ${FLOOD.toLocaleString('en')} messages from one socket while other users are served, in order`, async () => {
-    const calmUser = await sampler('calm', CALM_SAMPLES);
+  it.each(['websocket', 'polling'])(`rate-limits ${FLOOD.toLocaleString('en')} messages from one socket over %s while other users are served, in order`, async (transport) => {
+    const calmUser = await sampler(`calm-${transport}`, CALM_SAMPLES);
     // The server's event-loop delay is measured between scrapes.
     await metrics();
     const calm = await calmUser.take(CALM_SAMPLES, { gapMs: SAMPLE_GAP_MS });
     const calmLag = await metrics();
     calmUser.close();
 
-    const floodUser = await sampler('flood', FLOOD_SAMPLES);
-    const flooder = await newUser('flooder');
+    const floodUser = await sampler(`flood-${transport}`, FLOOD_SAMPLES);
+    const flooder = await newUser(`flooder-${transport}`);
     const windowMs = 3_600_000;
     const firstWindow = Math.floor(Date.now() / windowMs);
     const transactions = async () =>
@@ -288,7 +288,7 @@ describe('floods against a server in its own process (e2e)', () => {
     await metrics();
     // All at once, as a script would, from a process of its own (an attacker's machine): the
     // samples start as soon as the burst is on the wire, while the server still works through it.
-    const child = spawn(process.execPath, [join(__dirname, 'flooder.mjs'), server.url, flooder.token, flooder.chatId, String(FLOOD)], {
+    const child = spawn(process.execPath, [join(__dirname, 'flooder.mjs'), server.url, flooder.token, flooder.chatId, String(FLOOD), transport], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     // Its CPU would be the attacker's own, not this machine's: it yields to everything else here.
@@ -363,6 +363,7 @@ describe('floods against a server in its own process (e2e)', () => {
     if (process.env.FLOOD_REPORT) {
       const lagMs = (text: string, q: string) => 1000 * sample(text, `nodejs_eventloop_lag_${q}_seconds`);
       const figures = {
+        transport,
         calm: { samples: calm.length, p50: percentile(calm, 50), p95: calmP95, lagP99: lagMs(calmLag, 'p99'), lagMax: lagMs(calmLag, 'max') },
         flood: { samples: during.length, p50: percentile(during, 50), p95: floodP95, lagP99: lagMs(lag, 'p99'), lagMax: lagMs(lag, 'max') },
         admitted: outcomes.get('ok'),
@@ -371,7 +372,7 @@ describe('floods against a server in its own process (e2e)', () => {
       appendFileSync(process.env.FLOOD_REPORT, `${JSON.stringify(figures)}\n`);
     }
     console.log(
-      `flood of ${FLOOD} from one socket: ${outcomes.get('ok')} admitted, ${outcomes.get('rate_limited')} rate_limited; ${spent} Postgres transactions counted (its statistics lag by up to 10 s) while ${during.length} other users' messages were sent\n` +
+      `flood of ${FLOOD} from one socket over ${transport}: ${outcomes.get('ok')} admitted, ${outcomes.get('rate_limited')} rate_limited; ${spent} Postgres transactions counted (its statistics lag by up to 10 s) while ${during.length} other users' messages were sent\n` +
         `other users' relay, ${calm.length} calm samples: p50 ${ms(percentile(calm, 50))} p95 ${ms(calmP95)}; ` +
         `${during.length} during the flood: p50 ${ms(percentile(during, 50))} p95 ${ms(floodP95)}; p95 ratio ${(floodP95 / calmP95).toFixed(2)}\n` +
         `server event-loop delay (timer resolution 10 ms included) calm ${lagOf(calmLag)}, during the flood ${lagOf(lag)}`,
