@@ -22,6 +22,7 @@ export interface UserDataPart {
   /**
    * Removes its records. It must be safe to run again after a crash halfway: an erase is
    * finished by repeating it, and the user row (how the subject is found) goes last.
+   * Retention runs it while it holds the chat's row lock, so it must not write to that row.
    */
   erase?(subject: DataSubject): Promise<void>;
 }

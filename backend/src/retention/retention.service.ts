@@ -30,7 +30,7 @@ export interface RetentionRun {
 
 /**
  * Deletes archived chats whose last message is older than `RETENTION_DAYS`, once a day. Each
- * batch is one short statement that skips chats someone holds (a reply being written), so the
+ * batch is one short transaction that skips chats someone holds (a reply being written), so the
  * chat table is never locked for long; the features' erase parts and the chat's queued emails go
  * with each chat. One instance runs each day's pass: the first to claim the day in Redis.
  */
@@ -101,30 +101,43 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     return { deleted, batches };
   }
 
+  /**
+   * One batch in one transaction. The chats are locked as they are picked, so the features' parts
+   * erase only chats that will go: a chat reopened before the pick is no longer expired and
+   * stays whole, one someone holds (a reply being written) is skipped until the next pass, and
+   * once picked none can be reopened until it is gone. The parts run on their own connections
+   * and must not write to the chat rows (they hold only the chats' other records). If the pass
+   * stops halfway the chats are still there and still expired, and the next pass finishes them.
+   */
   private async batch(cutoff: Date, size: number): Promise<number> {
-    const doomed: Doomed[] = await this.db.query(
-      `SELECT c.id AS chat_id, u.id AS user_id, u.external_id, u.email FROM support_chats c JOIN users u ON u.id = c.user_id
-       WHERE ${expired('c')}
-       ORDER BY COALESCE(c.last_message_at, c.created_at), c.id LIMIT $2`,
-      [cutoff, size],
-    );
-    if (!doomed.length) return 0;
-    // What features keep about these chats goes first: if the pass stops here, the chats are
-    // still expired and the next pass finishes them.
-    for (const d of doomed) {
-      const subject = { userId: d.user_id, externalId: d.external_id, email: d.email, chatId: d.chat_id };
-      for (const part of this.registry.list()) await part.erase?.(subject);
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    let doomed: Doomed[];
+    try {
+      await runner.startTransaction();
+      doomed = await runner.query(
+        `SELECT c.id AS chat_id, u.id AS user_id, u.external_id, u.email FROM support_chats c JOIN users u ON u.id = c.user_id
+         WHERE ${expired('c')}
+         ORDER BY COALESCE(c.last_message_at, c.created_at), c.id LIMIT $2
+         FOR UPDATE OF c SKIP LOCKED`,
+        [cutoff, size],
+      );
+      for (const d of doomed) {
+        const subject = { userId: d.user_id, externalId: d.external_id, email: d.email, chatId: d.chat_id };
+        for (const part of this.registry.list()) await part.erase?.(subject);
+      }
+      if (doomed.length) await runner.query(`DELETE FROM support_chats WHERE id = ANY($1::uuid[])`, [doomed.map((d) => d.chat_id)]);
+      await runner.commitTransaction();
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      throw err;
+    } finally {
+      await runner.release();
     }
-    // Re-checked under the row locks: a chat reopened meanwhile stays, a held one waits for tomorrow.
-    const [deleted]: [{ id: string }[], number] = await this.db.query(
-      `DELETE FROM support_chats WHERE id IN (
-         SELECT c.id FROM support_chats c WHERE c.id = ANY($2::uuid[]) AND ${expired('c')} FOR UPDATE SKIP LOCKED)
-       RETURNING id`,
-      [cutoff, doomed.map((d) => d.chat_id)],
-    );
-    for (const { id } of deleted) await this.traces.removeChatJobs(id);
-    if (deleted.length) this.events.publish({ kind: 'chat_removed', chatIds: deleted.map((d) => d.id) });
-    return deleted.length;
+    const ids = doomed.map((d) => d.chat_id);
+    for (const id of ids) await this.traces.removeChatJobs(id);
+    if (ids.length) this.events.publish({ kind: 'chat_removed', chatIds: ids });
+    return ids.length;
   }
 
   private schedule(): void {
