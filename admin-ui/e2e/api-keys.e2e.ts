@@ -11,6 +11,7 @@ import {
   launchBrowser,
   logIn,
   newPage,
+  openAdminPage,
   startServer,
 } from './harness';
 
@@ -68,9 +69,7 @@ describe('API keys and retention in the console', () => {
     const { context, page, errors } = await newPage(browser);
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     await logIn(page, server);
-    await page.locator('a.api-keys-link').click();
-    await page.waitForURL(/\/admin\/api-keys$/);
-    await page.locator('h1', { hasText: 'API keys' }).waitFor();
+    await openAdminPage(page, 'api-keys');
 
     await expect
       .poll(() => page.locator('.would-delete').textContent())

@@ -3,6 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   EndUser,
   accessibilityViolations,
+  addAgent,
   TestServer,
   cardFor,
   controlVisibility,
@@ -12,6 +13,33 @@ import {
   startServer,
   todayLabel,
 } from './harness';
+
+/** Where the top bar's visible items sit, and the bar's own height and padding. */
+function topBarLayout(page: Page) {
+  return page.evaluate(() => {
+    const bar = document.querySelector<HTMLElement>('header.topbar')!;
+    const items = Array.from(bar.querySelectorAll<HTMLElement>(':scope > *, .nav > *'))
+      .map((el) => ({
+        label: el.innerText.replace(/\s+/g, ' ').trim(),
+        rect: el.getBoundingClientRect(),
+      }))
+      .filter(({ rect }) => rect.width > 0 && rect.height > 0)
+      .map(({ label, rect }) => ({ label, top: rect.top, bottom: rect.bottom }));
+    const style = getComputedStyle(bar);
+    return {
+      items,
+      height: bar.getBoundingClientRect().height,
+      tallest: Math.max(...items.map((i) => i.bottom - i.top)),
+      padding:
+        parseFloat(style.paddingTop) +
+        parseFloat(style.paddingBottom) +
+        parseFloat(style.borderTopWidth) +
+        parseFloat(style.borderBottomWidth),
+      scrollWidth: bar.scrollWidth,
+      clientWidth: bar.clientWidth,
+    };
+  });
+}
 
 describe('agents console in Chromium against the real server', () => {
   let server: TestServer;
@@ -322,6 +350,76 @@ describe('agents console in Chromium against the real server', () => {
     await cardFor(page, chatId).click();
     await page.locator('[data-sender="user"]').first().waitFor();
     expect(await accessibilityViolations(page)).toEqual([]);
+    expectNoPageErrors();
+  });
+
+  it('keeps the top bar on one row at 1280 px, the admin pages a keyboard away in a menu', async () => {
+    const admin = await addAgent(server, 'Maximiliana Featherstonehaugh-Wolfeschlegel', 'admin');
+    await freshPage();
+    await logIn(page, server, admin);
+    // Headless Chromium asks before alerting, so "Enable alerts" is in the bar too.
+    await page.locator('.topbar button', { hasText: 'Enable alerts' }).waitFor();
+    for (const width of [1280, 1024]) {
+      await page.setViewportSize({ width, height: 800 });
+      const bar = await topBarLayout(page);
+      expect(bar.items.map((i) => i.label)).toEqual(
+        expect.arrayContaining(['Chats', 'Reports', 'Admin ▾', 'Available', 'Log out']),
+      );
+      // One row: a line crosses every item, and the bar is that row's height plus its padding.
+      const rowTop = Math.max(...bar.items.map((i) => i.top));
+      const rowBottom = Math.min(...bar.items.map((i) => i.bottom));
+      expect(rowTop, `${width} px: ${JSON.stringify(bar.items)}`).toBeLessThan(rowBottom);
+      expect(bar.height).toBeLessThanOrEqual(bar.tallest + bar.padding + 1);
+      // Nothing pushed out of sight either: the long name gives way.
+      expect(bar.scrollWidth).toBeLessThanOrEqual(bar.clientWidth);
+    }
+    expect((await topBarLayout(page)).items.find((i) => i.label.startsWith('MF'))?.label).toContain(
+      'Maximiliana',
+    );
+
+    // The admin pages from the keyboard: Enter opens, the arrows move, Escape returns.
+    const toggle = page.locator('app-admin-menu button.toggle');
+    const focused = () =>
+      page.evaluate(() => (document.activeElement as HTMLElement).innerText.replace(/\s+/g, ' '));
+    const links = page.locator('#admin-pages');
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    await links.waitFor();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(focused).toBe('Team');
+    await page.keyboard.press('End');
+    await expect.poll(focused).toBe('Webhooks');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(focused).toBe('Team');
+    await page.keyboard.press('Escape');
+    await links.waitFor({ state: 'hidden' });
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    await expect.poll(focused).toBe('Admin ▾');
+    // Escape closed the menu and did nothing else: still on the list.
+    expect(page.url()).toMatch(/\/admin\/chats$/);
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(focused).toBe('Webhooks');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/admin\/webhooks$/);
+    await links.waitFor({ state: 'hidden' });
+    expect(await toggle.getAttribute('class')).toContain('current');
+    expect(await page.locator('a.webhooks-link').getAttribute('aria-current')).toBe('page');
+
+    // A click elsewhere closes it too.
+    await toggle.click();
+    await links.waitFor();
+    await page.locator('h1').click();
+    await links.waitFor({ state: 'hidden' });
+
+    // Narrower, the search takes a row of its own below the rest, and nothing is cut off.
+    await page.setViewportSize({ width: 700, height: 800 });
+    const narrow = await topBarLayout(page);
+    const search = narrow.items.find((i) => i.label.startsWith('Search'))!;
+    const others = narrow.items.filter((i) => i !== search);
+    expect(Math.max(...others.map((i) => i.bottom))).toBeLessThanOrEqual(search.top);
+    expect(narrow.scrollWidth).toBeLessThanOrEqual(narrow.clientWidth);
     expectNoPageErrors();
   });
 

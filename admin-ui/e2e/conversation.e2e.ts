@@ -13,6 +13,7 @@ import {
   launchBrowser,
   logIn,
   newPage,
+  openAdminPage,
   startServer,
   tokenFor,
 } from './harness';
@@ -416,9 +417,7 @@ describe('the conversation’s tools in Chromium against the real server', () =>
 
   it('admins define labels and canned replies on their own pages', async () => {
     const { page, errors } = await consoleFor();
-    await page.locator('a.labels-link').click();
-    await page.waitForURL(/\/admin\/labels$/);
-    await page.locator('h1', { hasText: 'Labels' }).waitFor();
+    await openAdminPage(page, 'labels');
     await page.fill('.add-form input[name=name]', 'Shipping');
     await page.locator('.add-form button[type=submit]').click();
     const row = page.locator('tr[data-label-id]', { hasText: 'Shipping' });
@@ -436,9 +435,7 @@ describe('the conversation’s tools in Chromium against the real server', () =>
     await page.locator('.danger-button').click();
     await page.locator('tr[data-label-id]', { hasText: 'Delivery' }).waitFor({ state: 'detached' });
 
-    await page.locator('a.canned-link').click();
-    await page.waitForURL(/\/admin\/canned$/);
-    await page.locator('h1', { hasText: 'Canned replies' }).waitFor();
+    await openAdminPage(page, 'canned');
     await page.locator('.new-reply').click();
     await page.fill('input[name=title]', 'Opening hours');
     await page.fill('input[name=shortcut]', 'hours');

@@ -59,6 +59,22 @@ export async function logIn(
   await page.locator('h1', { hasText: 'Support Chats' }).waitFor();
 }
 
+const ADMIN_PAGES = {
+  team: 'Team',
+  labels: 'Labels',
+  canned: 'Canned replies',
+  'api-keys': 'API keys',
+  webhooks: 'Webhooks',
+} as const;
+
+/** Opens an admin page as an admin does, from the top bar's Admin menu; resolves on its heading. */
+export async function openAdminPage(page: Page, path: keyof typeof ADMIN_PAGES): Promise<void> {
+  await page.locator('app-admin-menu button.toggle').click();
+  await page.locator(`a.${path}-link`).click();
+  await page.waitForURL(new RegExp(`/admin/${path}$`));
+  await page.locator('h1', { hasText: ADMIN_PAGES[path] }).waitFor();
+}
+
 /** An end user of the host application, talking over the contract's REST API. */
 export class EndUser {
   readonly token: string;

@@ -12,6 +12,7 @@ import {
   launchBrowser,
   logIn,
   newPage,
+  openAdminPage,
   startServer,
   tokenFor,
 } from './harness';
@@ -52,9 +53,7 @@ describe('the team in the console: names on messages, managing agents, profiles'
   }
 
   async function openTeam(page: Page): Promise<void> {
-    await page.locator('a.team-link').click();
-    await page.waitForURL(/\/admin\/team$/);
-    await page.locator('h1', { hasText: 'Team' }).waitFor();
+    await openAdminPage(page, 'team');
     await page.locator('tr[data-agent-id]').first().waitFor();
   }
 

@@ -11,6 +11,7 @@ import {
   launchBrowser,
   logIn,
   newPage,
+  openAdminPage,
   startServer,
 } from './harness';
 
@@ -90,9 +91,7 @@ describe('webhooks in the console', () => {
     const { context, page, errors } = await newPage(browser);
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     await logIn(page, server);
-    await page.locator('a.webhooks-link').click();
-    await page.waitForURL(/\/admin\/webhooks$/);
-    await page.locator('h1', { hasText: 'Webhooks' }).waitFor();
+    await openAdminPage(page, 'webhooks');
     await page.locator('.empty', { hasText: 'No webhook endpoints yet.' }).waitFor();
 
     // A refused address is explained, not saved.

@@ -39,13 +39,16 @@ import { isShortcutEvent } from '../core/keyboard';
     </form>
   `,
   styles: `
+    :host {
+      display: block;
+    }
     .search-box {
       position: relative;
       display: flex;
       align-items: center;
     }
     input {
-      width: clamp(140px, 16vw, 240px);
+      width: 100%;
       min-height: 32px;
       padding: 4px 28px 4px 10px;
       border: 1px solid var(--border);

@@ -138,15 +138,17 @@ describe('ShellComponent', () => {
     answerList();
     await settle();
     expect(el.querySelector('a.team-link')?.getAttribute('href')).toBe('/team');
+    // Reports beside Chats; the pages set up once and seldom changed behind the Admin button.
     expect(navLinks()).toEqual([
       'Chats',
+      'Reports',
       'Team',
       'Labels',
       'Canned replies',
-      'Reports',
       'API keys',
       'Webhooks',
     ]);
+    expect(el.querySelector('app-admin-menu #admin-pages')?.hasAttribute('hidden')).toBe(true);
   });
 
   it("follows the server's word on the agent's name and role: a rename or a demotion since sign-in", async () => {

@@ -18,6 +18,7 @@ import { SocketService } from '../core/socket.service';
 import { LabelsCatalogue } from '../chats/chat-list/labels-catalogue.service';
 import { PresenceStore } from './presence.store';
 import { SearchBoxComponent } from '../search/search-box.component';
+import { AdminMenuComponent } from './admin-menu.component';
 
 const STATUS_LABEL = {
   online: 'Live',
@@ -34,7 +35,7 @@ const PRESENCE_LABEL = { online: 'Online', away: 'Away', offline: 'Offline' } as
  */
 @Component({
   selector: 'app-shell',
-  imports: [RouterOutlet, RouterLink, RouterLinkActive, SearchBoxComponent],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, SearchBoxComponent, AdminMenuComponent],
   providers: [ChatsStore, LabelsCatalogue, PresenceStore],
   templateUrl: './shell.component.html',
   styleUrl: './shell.component.css',
