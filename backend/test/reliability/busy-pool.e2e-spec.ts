@@ -37,6 +37,8 @@ describe('Readiness with a busy connection pool (e2e)', () => {
     try {
       // Every connection of the pool is taken by a send waiting for the chat's lock.
       await waitFor('the pool to be taken by waiting sends', async () => {
+        // Inside a transaction pg_stat_activity is a snapshot taken once: clear it for each look.
+        await db.query('SELECT pg_stat_clear_snapshot()');
         const { rows } = await db.query<{ n: string }>(
           "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
           [t.database],
