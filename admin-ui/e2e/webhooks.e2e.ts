@@ -197,4 +197,70 @@ describe('webhooks in the console', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('edits an endpoint’s URL and events: the next delivery goes to the new URL, with only those events', async () => {
+    const [before, after] = await Promise.all([startReceiver([]), startReceiver([])]);
+    try {
+      const made = await api<{ endpoint: { id: string } }>(server, '/api/admin/webhooks', {
+        method: 'POST',
+        body: { url: before.url, event_types: ['message.created', 'chat.archived'] },
+      });
+      expect(made.status).toBe(201);
+      const id = made.body.endpoint.id;
+      const { context, page, errors } = await newPage(browser);
+      await logIn(page, server);
+      await openAdminPage(page, 'webhooks');
+      const row = page.locator(`tr[data-webhook-id="${id}"]`);
+      await row.getByRole('button', { name: `Edit ${before.url}` }).click();
+      const form = row.locator('app-webhook-form form');
+      await form.locator('h2', { hasText: `Edit ${before.url}` }).waitFor();
+      expect(await form.locator('input[name=url]').inputValue()).toBe(before.url);
+      expect(await form.locator('input[name="event-message.created"]').isChecked()).toBe(true);
+
+      // The same check as when adding, then the server's reason for a URL it refuses.
+      await form.locator('input[name="event-message.created"]').uncheck();
+      await form.locator('input[name="event-chat.archived"]').uncheck();
+      await form.locator('button[type=submit]').click();
+      await form.locator('.error[role=alert]', { hasText: 'at least one event' }).waitFor();
+      await form.locator('input[name="event-chat.archived"]').check();
+      await form.locator('input[name=url]').fill('https://someone:secret@crm.example.com/hooks');
+      await form.locator('input[name=url]').press('Enter');
+      await form.locator('.error[role=alert]', { hasText: 'user name or password' }).waitFor();
+      expect(await accessibilityViolations(page)).toEqual([]);
+
+      await form.locator('input[name=url]').fill(after.url);
+      await form.locator('input[name=url]').press('Enter');
+      await page.locator('.notice', { hasText: `${after.url} saved.` }).waitFor();
+      await form.waitFor({ state: 'detached' });
+      expect(await row.locator('.url').textContent()).toBe(after.url);
+      expect(await row.locator('.event').allTextContents()).toEqual(['chat.archived']);
+      const saved = await api<{ url: string; event_types: string[] }>(
+        server,
+        `/api/admin/webhooks/${id}`,
+      );
+      expect(saved.body).toMatchObject({ url: after.url, event_types: ['chat.archived'] });
+
+      // A message (no longer chosen), then an archive (chosen): only the archive is sent, and
+      // only to the new URL.
+      const customer = new EndUser(server, 'moved@example.com', 'Mo');
+      await customer.send('Did my address change reach you?');
+      await api(server, `/api/admin/chats/${customer.chatId}/archive`, { method: 'POST' });
+      await expect.poll(() => after.seen.length, { timeout: 15_000 }).toBe(1);
+      expect(JSON.parse(after.seen[0].body)).toMatchObject({
+        type: 'chat.archived',
+        data: { chat: { id: customer.chatId } },
+      });
+      const deliveries = await api<{ items: { event_type: string }[] }>(
+        server,
+        `/api/admin/webhooks/${id}/deliveries`,
+      );
+      expect(deliveries.body.items.map((d) => d.event_type)).toEqual(['chat.archived']);
+      expect(before.seen).toEqual([]);
+      expect(after.seen).toHaveLength(1);
+      expect(errors).toEqual([]);
+      await context.close();
+    } finally {
+      await Promise.all([before.close(), after.close()]);
+    }
+  });
 });

@@ -18,6 +18,12 @@ describe('errorMessage', () => {
         }),
       ),
     ).toBe('Email must be an email. Password must be at least 12 characters.');
+    // A host name stays as the admin typed it.
+    expect(
+      errorMessage(
+        response(400, { message: 'crm.example.com resolves to 10.0.0.5, a private address' }),
+      ),
+    ).toBe('crm.example.com resolves to 10.0.0.5, a private address.');
   });
 
   it('falls back where the server says nothing useful: no body, a 5xx, no connection', () => {

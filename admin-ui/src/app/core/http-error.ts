@@ -17,9 +17,12 @@ export function errorMessage(err: unknown, fallback = 'Something went wrong. Try
   return parts.length > 0 ? parts.map(sentence).join(' ') : fallback;
 }
 
-// Validation messages start with the field's name in lower case ("password must be…").
+// Validation messages start with the field's name in lower case ("password must be…"); one
+// that starts with a host name or an address ("crm.example.com resolves to…") keeps it as is.
 function sentence(text: string): string {
   const trimmed = text.trim();
-  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  const capital = /^[a-z_]+(\s|$)/.test(trimmed)
+    ? trimmed.charAt(0).toUpperCase() + trimmed.slice(1)
+    : trimmed;
   return /[.!?]$/.test(capital) ? capital : `${capital}.`;
 }

@@ -107,6 +107,102 @@ describe('WebhooksComponent', () => {
     expect(el.querySelector('input[name=new-secret]')).toBeNull();
   });
 
+  it('edits an endpoint: checked as when adding, the server’s reason shown, only changes sent', async () => {
+    await start([ENDPOINT]);
+    const row = () => el.querySelector('tr[data-webhook-id="w1"]')!;
+    const form = () => row().querySelector<HTMLFormElement>('app-webhook-form form');
+    const field = (name: string) =>
+      form()!.querySelector<HTMLInputElement>(`input[name="${name}"]`)!;
+    const type = (name: string, value: string) => {
+      field(name).value = value;
+      field(name).dispatchEvent(new Event('input'));
+    };
+    const submit = async () => {
+      form()!.dispatchEvent(new Event('submit'));
+      await settle();
+    };
+
+    row().querySelector<HTMLButtonElement>('button.edit')!.click();
+    await settle();
+    expect(form()?.querySelector('h2')?.textContent).toContain(
+      'Edit https://crm.example.com/hooks',
+    );
+    expect(document.activeElement).toBe(field('url'));
+    expect(field('url').value).toBe('https://crm.example.com/hooks');
+    expect(field('description').value).toBe('CRM sync');
+    expect(field('event-message.created').checked).toBe(true);
+    expect(field('include-private').checked).toBe(false);
+
+    // The same check as adding: no request without an event.
+    field('event-message.created').click();
+    await submit();
+    expect(form()!.querySelector('[role=alert]')?.textContent).toContain('at least one event');
+
+    // The server's reason for a refused address, in the form, which stays as typed.
+    field('event-chat.archived').click();
+    type('url', 'https://intranet.example.com/hooks');
+    await submit();
+    const refused = backend.expectOne({ method: 'PATCH', url: '/api/admin/webhooks/w1' });
+    expect(refused.request.body).toEqual({
+      url: 'https://intranet.example.com/hooks',
+      event_types: ['chat.archived'],
+    });
+    refused.flush(
+      {
+        statusCode: 400,
+        message:
+          'intranet.example.com resolves to 10.0.0.5, a private address; webhooks go to public addresses only',
+      },
+      { status: 400, statusText: 'Bad Request' },
+    );
+    await settle();
+    expect(form()!.querySelector('[role=alert]')?.textContent?.trim()).toBe(
+      'intranet.example.com resolves to 10.0.0.5, a private address; webhooks go to public addresses only.',
+    );
+    expect(field('url').value).toBe('https://intranet.example.com/hooks');
+
+    type('url', 'https://crm2.example.com/hooks');
+    type('description', '');
+    await submit();
+    const saved = backend.expectOne({ method: 'PATCH', url: '/api/admin/webhooks/w1' });
+    expect(saved.request.body).toEqual({
+      url: 'https://crm2.example.com/hooks',
+      event_types: ['chat.archived'],
+      description: '',
+    });
+    const after = {
+      ...ENDPOINT,
+      url: 'https://crm2.example.com/hooks',
+      event_types: ['chat.archived' as const],
+      description: null,
+    };
+    saved.flush(after);
+    await settle();
+    backend.expectOne('/api/admin/webhooks').flush([after]);
+    await settle();
+    expect(form()).toBeNull();
+    expect(row().querySelector('.url')?.textContent).toBe('https://crm2.example.com/hooks');
+    expect(Array.from(row().querySelectorAll('.event')).map((e) => e.textContent)).toEqual([
+      'chat.archived',
+    ]);
+    expect(el.querySelector('.notice')?.textContent).toBe('https://crm2.example.com/hooks saved.');
+    expect(document.activeElement).toBe(row().querySelector('button.edit'));
+
+    // Escape leaves an edit unsaved, as does a save with nothing changed.
+    row().querySelector<HTMLButtonElement>('button.edit')!.click();
+    await settle();
+    type('url', 'https://elsewhere.example.com/');
+    field('url').dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    await settle();
+    expect(form()).toBeNull();
+    expect(document.activeElement).toBe(row().querySelector('button.edit'));
+    row().querySelector<HTMLButtonElement>('button.edit')!.click();
+    await settle();
+    expect(field('url').value).toBe('https://crm2.example.com/hooks');
+    await submit();
+    expect(form()).toBeNull();
+  });
+
   it('opens an endpoint’s deliveries and resends a failed one', async () => {
     await start([ENDPOINT]);
     const toggle = el.querySelector<HTMLButtonElement>('.deliveries-toggle')!;

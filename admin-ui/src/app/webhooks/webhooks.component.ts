@@ -1,25 +1,33 @@
-import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  ElementRef,
+  Injector,
+  afterNextRender,
+  computed,
+  inject,
+  signal,
+  viewChild,
+  type WritableSignal,
+} from '@angular/core';
 import { Observable, firstValueFrom, map } from 'rxjs';
 import { errorMessage } from '../core/http-error';
 import { runChange } from '../core/run-change';
+import { EVENT_TYPES, WebhookDraft, WebhookFormComponent } from './webhook-form.component';
 import {
+  NewWebhook,
   WebhookDelivery,
   WebhookEndpointView,
   WebhookEndpointWithSecret,
-  WebhookEventType,
   WebhooksApi,
 } from './webhooks-api.service';
 
-export const EVENT_TYPES: readonly { type: WebhookEventType; hint: string }[] = [
-  { type: 'chat.created', hint: 'a user’s first contact' },
-  { type: 'message.created', hint: 'every message' },
-  { type: 'message.read', hint: 'messages read' },
-  { type: 'chat.assigned', hint: 'assigned or unassigned' },
-  { type: 'chat.archived', hint: 'archived by an agent' },
-  { type: 'chat.unarchived', hint: 'restored, or the user wrote again' },
-  { type: 'rating.created', hint: 'a user rated a chat' },
-  { type: 'user.erased', hint: 'a user’s data was erased' },
-];
+const NEW_DRAFT: WebhookDraft = {
+  url: '',
+  description: '',
+  types: new Set(['message.created']),
+  includePrivate: false,
+};
 
 const DATE_TIME = new Intl.DateTimeFormat('en-US', {
   dateStyle: 'medium',
@@ -29,26 +37,31 @@ const DATE_TIME = new Intl.DateTimeFormat('en-US', {
 
 /**
  * Admins register webhook endpoints (the secret shown once), choose their events and whether
- * notes go out, rotate secrets, and look at each endpoint's recent deliveries, resending one.
+ * notes go out, change them later, rotate secrets, and look at each endpoint's recent
+ * deliveries, resending one.
  */
 @Component({
   selector: 'app-webhooks',
+  imports: [WebhookFormComponent],
   templateUrl: './webhooks.component.html',
   styleUrls: ['../core/page-frame.css', '../labels/admin-page.css', './webhooks.component.css'],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class WebhooksComponent {
   private readonly api = inject(WebhooksApi);
+  private readonly injector = inject(Injector);
+  private readonly host: ElementRef<HTMLElement> = inject(ElementRef);
+  private readonly editForm = viewChild('editForm', { read: WebhookFormComponent });
 
-  protected readonly eventTypes = EVENT_TYPES;
   protected readonly endpoints = signal<WebhookEndpointView[] | null>(null);
   protected readonly error = signal<string | null>(null);
   protected readonly notice = signal('');
   protected readonly busy = signal(false);
-  protected readonly newUrl = signal('');
-  protected readonly newDescription = signal('');
-  protected readonly newTypes = signal<ReadonlySet<WebhookEventType>>(new Set(['message.created']));
-  protected readonly newPrivate = signal(false);
+  protected readonly newDraft = signal<WebhookDraft>(NEW_DRAFT);
+  protected readonly newError = signal<string | null>(null);
+  /** The endpoint being edited, and the form's fields as they stand. */
+  protected readonly editing = signal<{ id: string; draft: WebhookDraft } | null>(null);
+  protected readonly editError = signal<string | null>(null);
   /** A secret just made (new endpoint or rotation): shown until dismissed, never again. */
   protected readonly secret = signal<{ url: string; secret: string; rotated: boolean } | null>(
     null,
@@ -67,23 +80,6 @@ export class WebhooksComponent {
     void this.reload();
   }
 
-  protected text(event: Event): string {
-    return (event.target as HTMLInputElement).value;
-  }
-
-  protected checked(event: Event): boolean {
-    return (event.target as HTMLInputElement).checked;
-  }
-
-  protected toggleType(type: WebhookEventType, on: boolean): void {
-    this.newTypes.update((s) => {
-      const next = new Set(s);
-      if (on) next.add(type);
-      else next.delete(type);
-      return next;
-    });
-  }
-
   protected dateTime(iso: string | null): string {
     return iso ? `${DATE_TIME.format(new Date(iso))} UTC` : '';
   }
@@ -93,29 +89,75 @@ export class WebhooksComponent {
     return endpoint.failing_since ? 'Failing' : 'Active';
   }
 
-  protected async create(event: Event): Promise<void> {
-    event.preventDefault();
-    const url = this.newUrl().trim();
-    const types = EVENT_TYPES.map((e) => e.type).filter((t) => this.newTypes().has(t));
-    if (!url || types.length === 0) {
-      this.error.set('Give the endpoint a URL and at least one event.');
-      return;
-    }
-    const description = this.newDescription().trim();
+  protected async create(): Promise<void> {
+    const request = this.checked(this.newDraft(), this.newError);
+    if (!request) return;
     const made = await this.run(
-      () =>
-        this.api.create({
-          url,
-          event_types: types,
-          include_private: this.newPrivate(),
-          ...(description ? { description } : {}),
-        }),
+      () => this.api.create(request),
       'Could not add the endpoint.',
+      this.newError,
     );
     if (made) {
       this.showSecret(made, false);
-      this.newUrl.set('');
-      this.newDescription.set('');
+      // The events and the notes setting stay, for a similar endpoint next.
+      this.newDraft.update((d) => ({ ...d, url: '', description: '' }));
+    }
+  }
+
+  protected edit(endpoint: WebhookEndpointView): void {
+    this.confirming.set(null);
+    this.editError.set(null);
+    this.editing.set({
+      id: endpoint.id,
+      draft: {
+        url: endpoint.url,
+        description: endpoint.description ?? '',
+        types: new Set(endpoint.event_types),
+        includePrivate: endpoint.include_private,
+      },
+    });
+    afterNextRender(() => this.editForm()?.focus(), { injector: this.injector });
+  }
+
+  protected setEditDraft(draft: WebhookDraft): void {
+    this.editing.update((e) => (e ? { ...e, draft } : e));
+  }
+
+  protected stopEditing(): void {
+    const id = this.editing()?.id;
+    this.editing.set(null);
+    if (id) this.focusRowAction(id, 'button.edit');
+  }
+
+  /** Sends what changed (an unchanged URL is not checked again) and closes the form. */
+  protected async saveEdit(endpoint: WebhookEndpointView): Promise<void> {
+    const edited = this.editing();
+    if (!edited) return;
+    const request = this.checked(edited.draft, this.editError);
+    if (!request) return;
+    const changes: Partial<NewWebhook> = {};
+    if (request.url !== endpoint.url) changes.url = request.url;
+    if ([...request.event_types].sort().join() !== [...endpoint.event_types].sort().join()) {
+      changes.event_types = request.event_types;
+    }
+    if (request.include_private !== endpoint.include_private) {
+      changes.include_private = request.include_private;
+    }
+    if ((request.description ?? '') !== (endpoint.description ?? '')) {
+      changes.description = request.description ?? '';
+    }
+    if (Object.keys(changes).length === 0) {
+      this.stopEditing();
+      return;
+    }
+    const saved = await this.run(
+      () => this.api.update(endpoint.id, changes),
+      'Could not save the endpoint.',
+      this.editError,
+    );
+    if (saved) {
+      this.notice.set(`${saved.url} saved.`);
+      this.stopEditing();
     }
   }
 
@@ -192,8 +234,41 @@ export class WebhooksComponent {
     this.copied.set(false);
   }
 
-  private run<T>(call: () => Observable<T>, fallback: string): Promise<T | null> {
-    const { busy, error, notice } = this;
+  /** The request a form's fields make, or null after saying what is missing. */
+  private checked(draft: WebhookDraft, error: WritableSignal<string | null>): NewWebhook | null {
+    const url = draft.url.trim();
+    const types = EVENT_TYPES.map((e) => e.type).filter((t) => draft.types.has(t));
+    if (!url || types.length === 0) {
+      error.set('Give the endpoint a URL and at least one event.');
+      return null;
+    }
+    const description = draft.description.trim();
+    return {
+      url,
+      event_types: types,
+      include_private: draft.includePrivate,
+      ...(description ? { description } : {}),
+    };
+  }
+
+  private focusRowAction(id: string, selector: string): void {
+    afterNextRender(
+      () => {
+        const row = Array.from(
+          this.host.nativeElement.querySelectorAll<HTMLElement>('tr[data-webhook-id]'),
+        ).find((tr) => tr.dataset['webhookId'] === id);
+        row?.querySelector<HTMLElement>(selector)?.focus();
+      },
+      { injector: this.injector },
+    );
+  }
+
+  private run<T>(
+    call: () => Observable<T>,
+    fallback: string,
+    error: WritableSignal<string | null> = this.error,
+  ): Promise<T | null> {
+    const { busy, notice } = this;
     return runChange({ busy, error, notice }, call, fallback, () => this.reload());
   }
 
