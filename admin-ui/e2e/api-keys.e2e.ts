@@ -1,18 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
   EndUser,
   TestServer,
   accessibilityViolations,
   addAgent,
   api,
-  launchBrowser,
   logIn,
   newPage,
   openAdminPage,
-  startServer,
+  useServerAndBrowser,
 } from './harness';
 
 const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url);
@@ -34,25 +32,12 @@ async function backdate(server: TestServer, chatIds: string[], days: number): Pr
 }
 
 describe('API keys and retention in the console', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([
-      startServer({ env: { RETENTION_DAYS: '30' } }),
-      launchBrowser(),
-    ]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const { server, browser } = useServerAndBrowser({ env: { RETENTION_DAYS: '30' } });
 
   it('creates a key shown once, sees it used against the server API, revokes it, and shows the retention dry run', async () => {
     // Three archived chats, two quiet past the 30-day policy; an open old one is never deleted.
     const customers = ['old.one', 'old.two', 'recent', 'open.old'].map(
-      (n) => new EndUser(server, `${n}@example.com`, n),
+      (n) => new EndUser(server(), `${n}@example.com`, n),
     );
     const chatIds: string[] = [];
     for (const c of customers) {
@@ -60,15 +45,15 @@ describe('API keys and retention in the console', () => {
       chatIds.push(c.chatId!);
     }
     for (const id of chatIds.slice(0, 3)) {
-      expect((await api(server, `/api/admin/chats/${id}/archive`, { method: 'POST' })).status).toBe(
-        200,
-      );
+      expect(
+        (await api(server(), `/api/admin/chats/${id}/archive`, { method: 'POST' })).status,
+      ).toBe(200);
     }
-    await backdate(server, [chatIds[0], chatIds[1], chatIds[3]], 45);
+    await backdate(server(), [chatIds[0], chatIds[1], chatIds[3]], 45);
 
-    const { context, page, errors } = await newPage(browser);
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-    await logIn(page, server);
+    const { context, page, errors } = await newPage(browser());
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server().url });
+    await logIn(page, server());
     await openAdminPage(page, 'api-keys');
 
     await expect
@@ -98,7 +83,7 @@ describe('API keys and retention in the console', () => {
     // The host's backend uses the key.
     const customer = customers[3];
     const sub = decodeSub(customer.token);
-    const read = await fetch(`${server.url}/api/server/users/${sub}/chat`, {
+    const read = await fetch(`${server().url}/api/server/users/${sub}/chat`, {
       headers: { authorization: `Bearer ${key}` },
     });
     expect(read.status).toBe(200);
@@ -106,7 +91,7 @@ describe('API keys and retention in the console', () => {
       'Hello from open.old@example.com',
     );
     const socket = await customer.connect();
-    const posted = await fetch(`${server.url}/api/server/users/${sub}/messages`, {
+    const posted = await fetch(`${server().url}/api/server/users/${sub}/messages`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ content: 'Your order shipped', sender_name: 'Shop bot' }),
@@ -146,7 +131,7 @@ describe('API keys and retention in the console', () => {
       })
       .waitFor();
     await page.locator('[role=status]', { hasText: 'revoked' }).waitFor();
-    const refused = await fetch(`${server.url}/api/server/users/${sub}/chat`, {
+    const refused = await fetch(`${server().url}/api/server/users/${sub}/chat`, {
       headers: { authorization: `Bearer ${key}` },
     });
     expect(refused.status).toBe(401);
@@ -155,11 +140,11 @@ describe('API keys and retention in the console', () => {
   });
 
   it('is for admins only: an agent has no link and is sent back to the chats', async () => {
-    const agent = await addAgent(server, 'Ana Keys');
-    const { context, page } = await newPage(browser);
-    await logIn(page, server, agent);
+    const agent = await addAgent(server(), 'Ana Keys');
+    const { context, page } = await newPage(browser());
+    await logIn(page, server(), agent);
     expect(await page.locator('a.api-keys-link').count()).toBe(0);
-    await page.goto(`${server.url}/admin/api-keys`);
+    await page.goto(`${server().url}/admin/api-keys`);
     await page.waitForURL(/\/admin\/chats$/);
     await context.close();
   });

@@ -1,17 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
 import {
   EndUser,
   accessibilityViolations,
   addAgent,
-  TestServer,
   cardFor,
   controlVisibility,
-  launchBrowser,
   logIn,
   newPage,
-  startServer,
   todayLabel,
+  useServerAndBrowser,
 } from './harness';
 
 /** Where the top bar's visible items sit, and the bar's own height and padding. */
@@ -42,24 +40,14 @@ function topBarLayout(page: Page) {
 }
 
 describe('agents console in Chromium against the real server', () => {
-  let server: TestServer;
-  let browser: Browser;
+  const { server, browser } = useServerAndBrowser();
   let context: BrowserContext;
   let page: Page;
   let errors: string[];
 
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
   async function freshPage(): Promise<Page> {
     await context?.close();
-    ({ context, page, errors } = await newPage(browser));
+    ({ context, page, errors } = await newPage(browser()));
     return page;
   }
 
@@ -69,9 +57,9 @@ describe('agents console in Chromium against the real server', () => {
 
   it('refuses a wrong password with a message and stays on the login page', async () => {
     await freshPage();
-    await page.goto(`${server.url}/admin/`);
+    await page.goto(`${server().url}/admin/`);
     await page.waitForURL(/\/admin\/login/);
-    await page.fill('input[name=email]', server.admin.email);
+    await page.fill('input[name=email]', server().admin.email);
     await page.fill('input[name=password]', 'not-the-password');
     await page.click('button[type=submit]');
     const alert = page.getByRole('alert');
@@ -83,13 +71,13 @@ describe('agents console in Chromium against the real server', () => {
   });
 
   it('shows a new user message live at the top as unread; the reply reaches the user', async () => {
-    const earlier = new EndUser(server, 'earlier@example.com');
+    const earlier = new EndUser(server(), 'earlier@example.com');
     await earlier.send('An older question');
     await freshPage();
-    await logIn(page, server);
+    await logIn(page, server());
     await cardFor(page, earlier.chatId!).waitFor();
 
-    const customer = new EndUser(server, 'dana@example.com', 'Dana Scully');
+    const customer = new EndUser(server(), 'dana@example.com', 'Dana Scully');
     const chatId = await customer.openChat();
     await customer.send('My invoice is wrong');
 
@@ -163,11 +151,11 @@ describe('agents console in Chromium against the real server', () => {
   });
 
   it('archives to the Archived tab, and a new user message brings the chat back to Active', async () => {
-    const customer = new EndUser(server, 'fox@example.com');
+    const customer = new EndUser(server(), 'fox@example.com');
     const chatId = await customer.openChat();
     await customer.send('Please close my ticket');
     await freshPage();
-    await logIn(page, server);
+    await logIn(page, server());
     await cardFor(page, chatId).click();
     const toggle = page.locator('button.archive-toggle');
     await toggle.waitFor();
@@ -221,11 +209,11 @@ describe('agents console in Chromium against the real server', () => {
   it('shows a script-like message as text, in the list and in the chat', async () => {
     const payload =
       '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script><b>bold</b>';
-    const customer = new EndUser(server, 'mallory@example.com', '<i>Mallory</i>');
+    const customer = new EndUser(server(), 'mallory@example.com', '<i>Mallory</i>');
     const chatId = await customer.openChat();
     await customer.send(payload);
     await freshPage();
-    await logIn(page, server);
+    await logIn(page, server());
     const card = cardFor(page, chatId);
     await card.waitFor();
     expect(await card.locator('.preview').textContent()).toContain(payload);
@@ -245,7 +233,7 @@ describe('agents console in Chromium against the real server', () => {
 
   it('sends the agent back to the login page when the server refuses the token', async () => {
     await freshPage();
-    await logIn(page, server);
+    await logIn(page, server());
     // A token the server no longer accepts, as after a secret rotation.
     await page.evaluate(() => {
       const key = 'support-console.session';
@@ -291,13 +279,13 @@ describe('agents console in Chromium against the real server', () => {
         return createOscillator.call(this);
       };
     });
-    await logIn(page, server);
+    await logIn(page, server());
     // The first click after a reload unlocks sound, as browsers require.
     await page.locator('h1').click();
     const noteCount = () =>
       page.evaluate(() => (window as unknown as { __notes: unknown[] }).__notes.length);
 
-    const visible = new EndUser(server, 'seen@example.com');
+    const visible = new EndUser(server(), 'seen@example.com');
     const seenChat = await visible.openChat();
     await visible.send('While the agent is looking');
     // The preview shows the message, so its events have been handled.
@@ -307,7 +295,7 @@ describe('agents console in Chromium against the real server', () => {
     expect(await noteCount()).toBe(0);
 
     await setHidden(true);
-    const away = new EndUser(server, 'away@example.com', 'Away User');
+    const away = new EndUser(server(), 'away@example.com', 'Away User');
     const awayChat = await away.openChat();
     await away.send('Anyone there?');
     await page.waitForFunction(
@@ -337,14 +325,14 @@ describe('agents console in Chromium against the real server', () => {
   });
 
   it('passes an automated accessibility check on the login page, the list and a chat', async () => {
-    const customer = new EndUser(server, 'a11y@example.com', 'Ada');
+    const customer = new EndUser(server(), 'a11y@example.com', 'Ada');
     const chatId = await customer.openChat();
     await customer.send('Can everyone use this?');
     await freshPage();
-    await page.goto(`${server.url}/admin/`);
+    await page.goto(`${server().url}/admin/`);
     await page.locator('button[type=submit]').waitFor();
     expect(await accessibilityViolations(page)).toEqual([]);
-    await logIn(page, server);
+    await logIn(page, server());
     await cardFor(page, chatId).waitFor();
     expect(await accessibilityViolations(page)).toEqual([]);
     await cardFor(page, chatId).click();
@@ -354,9 +342,9 @@ describe('agents console in Chromium against the real server', () => {
   });
 
   it('keeps the top bar on one row at 1280 px, the admin pages a keyboard away in a menu', async () => {
-    const admin = await addAgent(server, 'Maximiliana Featherstonehaugh-Wolfeschlegel', 'admin');
+    const admin = await addAgent(server(), 'Maximiliana Featherstonehaugh-Wolfeschlegel', 'admin');
     await freshPage();
-    await logIn(page, server, admin);
+    await logIn(page, server(), admin);
     // Headless Chromium asks before alerting, so "Enable alerts" is in the bar too.
     await page.locator('.topbar button', { hasText: 'Enable alerts' }).waitFor();
     for (const width of [1280, 1024]) {
@@ -424,16 +412,16 @@ describe('agents console in Chromium against the real server', () => {
   });
 
   it('loads a deep link to a chat and logs out', async () => {
-    const customer = new EndUser(server, 'deep@example.com');
+    const customer = new EndUser(server(), 'deep@example.com');
     const chatId = await customer.openChat();
     await customer.send('Linked from an email');
     await freshPage();
-    await logIn(page, server);
-    await page.goto(`${server.url}/admin/chats/${chatId}`);
+    await logIn(page, server());
+    await page.goto(`${server().url}/admin/chats/${chatId}`);
     await page.locator('[data-sender="user"]', { hasText: 'Linked from an email' }).waitFor();
     await page.locator('button.logout').click();
     await page.waitForURL(/\/admin\/login/);
-    await page.goto(`${server.url}/admin/chats/${chatId}`);
+    await page.goto(`${server().url}/admin/chats/${chatId}`);
     await page.waitForURL(/\/admin\/login\?returnUrl=/);
     expectNoPageErrors();
   });

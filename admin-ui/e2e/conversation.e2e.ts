@@ -1,21 +1,19 @@
 import { mkdirSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
 import { io, Socket } from 'socket.io-client';
 import {
   Account,
   EndUser,
-  TestServer,
   accessibilityViolations,
   addAgent,
   api,
   cardFor,
-  launchBrowser,
   logIn,
   newPage,
   openAdminPage,
-  startServer,
   tokenFor,
+  useServerAndBrowser,
 } from './harness';
 
 // README screenshot: a conversation with its tools (assignment, a note, labels, the details).
@@ -35,13 +33,8 @@ interface Console {
 }
 
 describe('the conversation’s tools in Chromium against the real server', () => {
-  let server: TestServer;
-  let browser: Browser;
+  const { server, browser } = useServerAndBrowser();
   const open: Console[] = [];
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
 
   const sockets: Socket[] = [];
 
@@ -50,15 +43,10 @@ describe('the conversation’s tools in Chromium against the real server', () =>
     for (const c of open.splice(0)) await c.context.close();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
   async function consoleFor(account?: Account): Promise<Console> {
-    const c = await newPage(browser);
+    const c = await newPage(browser());
     open.push(c);
-    await logIn(c.page, server, account);
+    await logIn(c.page, server(), account);
     return c;
   }
 
@@ -78,7 +66,7 @@ describe('the conversation’s tools in Chromium against the real server', () =>
     next: (event: string, match: (p: Frame) => boolean) => Promise<void>;
   }> {
     const chatId = user.chatId ?? (await user.openChat());
-    const socket = io(`${server.url}/support`, {
+    const socket = io(`${server().url}/support`, {
       auth: { token: user.token },
       transports: ['websocket'],
     });
@@ -112,8 +100,8 @@ describe('the conversation’s tools in Chromium against the real server', () =>
   const systemLine = (page: Page, text: string) => page.locator('.system-line', { hasText: text });
 
   it('assigns from the menu by keyboard; each change is a line, live in a second console', async () => {
-    const ben = await addAgent(server, 'Ben Ortiz');
-    const customer = new EndUser(server, 'assign@example.com', 'Ivy');
+    const ben = await addAgent(server(), 'Ben Ortiz');
+    const customer = new EndUser(server(), 'assign@example.com', 'Ivy');
     const chatId = await customer.openChat();
     await customer.send('Who can help me?');
 
@@ -153,9 +141,9 @@ describe('the conversation’s tools in Chromium against the real server', () =>
 
     // Lines and messages in time order, and after a reload too (from the chat's history).
     await customer.send('Still there?');
-    await api(server, `/api/admin/chats/${chatId}/messages`, {
+    await api(server(), `/api/admin/chats/${chatId}/messages`, {
       method: 'POST',
-      token: await tokenFor(server, ben),
+      token: await tokenFor(server(), ben),
       body: { content: 'Ben here, yes.' },
     });
     await admin.page.locator('[data-sender="admin"]', { hasText: 'Ben here' }).waitFor();
@@ -186,7 +174,7 @@ describe('the conversation’s tools in Chromium against the real server', () =>
   });
 
   it('shows the customer typing and clears it; sends the agent’s typing, never from a note', async () => {
-    const customer = new EndUser(server, 'typing@example.com', 'Tess');
+    const customer = new EndUser(server(), 'typing@example.com', 'Tess');
     const chatId = await customer.openChat();
     await customer.send('Hello');
     const user = await customerSocket(customer);
@@ -252,7 +240,7 @@ describe('the conversation’s tools in Chromium against the real server', () =>
   });
 
   it('sends a note in note mode: stored private, shown as a note, never the customer’s', async () => {
-    const customer = new EndUser(server, 'notes@example.com', 'Nia');
+    const customer = new EndUser(server(), 'notes@example.com', 'Nia');
     const chatId = await customer.openChat();
     await customer.send('My parcel is lost');
     const user = await customerSocket(customer);
@@ -278,7 +266,7 @@ describe('the conversation’s tools in Chromium against the real server', () =>
 
     // Stored as private for agents.
     const chat = await api<{ messages: { content: string; private: boolean }[] }>(
-      server,
+      server(),
       `/api/admin/chats/${chatId}`,
     );
     expect(chat.body.messages.find((m) => m.content === 'Refund approved by Sam')?.private).toBe(
@@ -300,7 +288,7 @@ describe('the conversation’s tools in Chromium against the real server', () =>
   });
 
   it('inserts a canned reply found with / by keyboard, variables filled, unknown ones left visible', async () => {
-    await api(server, '/api/admin/canned', {
+    await api(server(), '/api/admin/canned', {
       method: 'POST',
       body: {
         title: 'Greeting',
@@ -308,11 +296,11 @@ describe('the conversation’s tools in Chromium against the real server', () =>
         content: 'Hi {{user.name}}, {{agent.name}} here. Is {{order.id}} your order?',
       },
     });
-    await api(server, '/api/admin/canned', {
+    await api(server(), '/api/admin/canned', {
       method: 'POST',
       body: { title: 'Refund policy', shortcut: '/refund', content: 'Refunds take 5 days.' },
     });
-    const customer = new EndUser(server, 'canned@example.com', 'Cora');
+    const customer = new EndUser(server(), 'canned@example.com', 'Cora');
     const chatId = await customer.openChat();
     await customer.send('Hi there');
     const { page, errors } = await consoleFor();
@@ -352,17 +340,17 @@ describe('the conversation’s tools in Chromium against the real server', () =>
   });
 
   it('adds and removes labels on the chat, live in a second console, and shows the customer’s details', async () => {
-    const billing = await api<{ id: string }>(server, '/api/admin/labels', {
+    const billing = await api<{ id: string }>(server(), '/api/admin/labels', {
       method: 'POST',
       body: { name: 'Billing', color: '#d97706' },
     });
     expect(billing.status).toBe(201);
-    await api(server, '/api/admin/labels', {
+    await api(server(), '/api/admin/labels', {
       method: 'POST',
       body: { name: 'Bug', color: '#dc2626' },
     });
-    const ben = await addAgent(server, 'Ben Label');
-    const customer = new EndUser(server, 'labels@example.com', 'Lea');
+    const ben = await addAgent(server(), 'Ben Label');
+    const customer = new EndUser(server(), 'labels@example.com', 'Lea');
     const chatId = await customer.openChat();
     await customer.send('Charged twice');
     const admin = await consoleFor();
@@ -382,7 +370,7 @@ describe('the conversation’s tools in Chromium against the real server', () =>
     await panel.locator('select.add-label').selectOption({ label: 'Bug' });
     await panel.locator('.chip[data-label="Bug"]').waitFor();
     const labels = async () =>
-      (await api<{ labels: string[] }>(server, `/api/admin/chats/${chatId}`)).body.labels;
+      (await api<{ labels: string[] }>(server(), `/api/admin/chats/${chatId}`)).body.labels;
     expect(await labels()).toEqual(['Billing', 'Bug']);
     expect(await accessibilityViolations(admin.page)).toEqual([]);
 
@@ -396,9 +384,9 @@ describe('the conversation’s tools in Chromium against the real server', () =>
     await admin.page.locator('[role=menuitem]', { hasText: 'Assign to me' }).click();
     await systemLine(admin.page, 'You took this').waitFor();
     await panel.locator('.fact-assignee', { hasText: 'you' }).waitFor();
-    await api(server, `/api/admin/chats/${chatId}/messages`, {
+    await api(server(), `/api/admin/chats/${chatId}/messages`, {
       method: 'POST',
-      token: await tokenFor(server, ben),
+      token: await tokenFor(server(), ben),
       body: { content: 'Refund issued for the second charge.' },
     });
     await detail(admin.page).locator('.mode-toggle').click();
@@ -448,7 +436,7 @@ describe('the conversation’s tools in Chromium against the real server', () =>
     await page.fill('input[name=title]', 'Our hours');
     await page.locator('.add-form button[type=submit]').click();
     await page.locator('tr[data-canned-id] .reply-title', { hasText: 'Our hours' }).waitFor();
-    const listed = await api<{ shortcut: string; title: string }[]>(server, '/api/admin/canned');
+    const listed = await api<{ shortcut: string; title: string }[]>(server(), '/api/admin/canned');
     expect(listed.body.find((r) => r.shortcut === '/hours')?.title).toBe('Our hours');
     await page.getByRole('button', { name: 'Delete /hours' }).click();
     await page.locator('.danger-button').click();
@@ -457,12 +445,12 @@ describe('the conversation’s tools in Chromium against the real server', () =>
   });
 
   it('on a phone the details open over the conversation from a Details button', async () => {
-    const customer = new EndUser(server, 'phone@example.com', 'Pia');
+    const customer = new EndUser(server(), 'phone@example.com', 'Pia');
     const chatId = await customer.openChat();
     await customer.send('Sent from my phone');
     const { page, errors } = await consoleFor();
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${server.url}/admin/chats/${chatId}`);
+    await page.goto(`${server().url}/admin/chats/${chatId}`);
     await detail(page).locator('[data-sender="user"]', { hasText: 'from my phone' }).waitFor();
     const panel = detail(page).locator('app-customer-panel');
     expect(await panel.isVisible()).toBe(false);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, Browser, BrowserContext, Page, Route, WebSocketRoute } from 'playwright-core';
 import { io, Socket } from 'socket.io-client';
+import { afterAll, beforeAll } from 'vitest';
 import { chromiumLaunchOptions, startServer } from '../../scripts/test-server.mjs';
 
 export type TestServer = Awaited<ReturnType<typeof startServer>>;
@@ -22,11 +23,38 @@ export interface ReadReceipt {
   message_ids: string[];
 }
 
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch(chromiumLaunchOptions());
+/**
+ * A suite's own server (its own database; `env` adds to the test defaults) and Chromium, both
+ * started before its first test and stopped after its last. Register it first in the `describe`:
+ * after-all hooks run in reverse order, so the suite's own (closing pages, receivers) run before
+ * these. The accessors answer once the suite has started.
+ */
+export function useServerAndBrowser(options: { env?: Record<string, string> } = {}): {
+  server: () => TestServer;
+  browser: () => Browser;
+} {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    // Both are waited for even when one fails, so the after-all hook stops whichever started.
+    const [serverUp, browserUp] = await Promise.allSettled([
+      startServer(options),
+      chromium.launch(chromiumLaunchOptions()),
+    ]);
+    if (serverUp.status === 'fulfilled') server = serverUp.value;
+    if (browserUp.status === 'fulfilled') browser = browserUp.value;
+    for (const up of [serverUp, browserUp]) if (up.status === 'rejected') throw up.reason;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`the ${what} starts before the suite's first test`);
+    return value;
+  };
+  return { server: () => started(server, 'server'), browser: () => started(browser, 'browser') };
 }
-
-export { startServer };
 
 /** A page whose uncaught errors fail the test instead of vanishing. */
 export async function newPage(

@@ -1,48 +1,33 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  EndUser,
-  TestServer,
-  cardFor,
-  launchBrowser,
-  logIn,
-  newPage,
-  startServer,
-} from './harness';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { EndUser, cardFor, logIn, newPage, useServerAndBrowser } from './harness';
 
 // Volume and outages, on a server of their own so the other file's lists stay small.
 describe('long lists, long chats and outages', () => {
-  let server: TestServer;
-  let browser: Browser;
+  // One user writes sixty messages in a row for the history test.
+  const { server, browser } = useServerAndBrowser({ env: { MESSAGE_RATE_LIMIT: '1000' } });
   let context: BrowserContext;
   let page: Page;
   let errors: string[];
 
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([
-      // One user writes sixty messages in a row for the history test.
-      startServer({ env: { MESSAGE_RATE_LIMIT: '1000' } }),
-      launchBrowser(),
-    ]);
-  });
-
   afterAll(async () => {
     await context?.close();
-    await browser?.close();
-    await server?.stop();
   });
 
   async function freshPage(viewport?: { width: number; height: number }): Promise<void> {
     await context?.close();
-    ({ context, page, errors } = await newPage(browser));
+    ({ context, page, errors } = await newPage(browser()));
     if (viewport) await page.setViewportSize(viewport);
   }
 
   it('loads the next page of chats when the agent scrolls to the end of the list', async () => {
-    const users = Array.from({ length: 55 }, (_, i) => new EndUser(server, `bulk${i}@example.com`));
+    const users = Array.from(
+      { length: 55 },
+      (_, i) => new EndUser(server(), `bulk${i}@example.com`),
+    );
     for (const user of users) await user.send(`Question number ${users.indexOf(user)}`);
     await freshPage();
-    await logIn(page, server);
+    await logIn(page, server());
     await cardFor(page, users[54].chatId!).waitFor();
     // The first page holds 50 (the default limit), newest first.
     expect(await page.locator('[data-chat-id]').count()).toBe(50);
@@ -60,10 +45,10 @@ describe('long lists, long chats and outages', () => {
   });
 
   it('loads older messages when the agent scrolls up, keeping them in order', async () => {
-    const chatty = new EndUser(server, 'chatty@example.com');
+    const chatty = new EndUser(server(), 'chatty@example.com');
     for (let i = 1; i <= 60; i++) await chatty.send(`Message ${i}`);
     await freshPage();
-    await logIn(page, server);
+    await logIn(page, server());
     await cardFor(page, chatty.chatId!).click();
     await page.locator('[data-sender="user"]', { hasText: 'Message 60' }).waitFor();
     expect(await page.locator('[data-sender="user"]').count()).toBe(50);
@@ -76,19 +61,19 @@ describe('long lists, long chats and outages', () => {
   });
 
   it('shows the outage and catches up on what was said during it', async () => {
-    const customer = new EndUser(server, 'outage@example.com');
+    const customer = new EndUser(server(), 'outage@example.com');
     await customer.send('Before the outage');
     await freshPage();
-    await logIn(page, server);
+    await logIn(page, server());
     await cardFor(page, customer.chatId!).click();
     await page.locator('[data-sender="user"]', { hasText: 'Before the outage' }).waitFor();
     await page.locator('.status[data-connected="true"]').waitFor();
 
-    await server.kill();
+    await server().kill();
     await page.locator('.status[data-connected="false"]').waitFor();
     expect(await page.locator('.status').textContent()).toContain('Reconnecting');
 
-    await server.start();
+    await server().start();
     // Sent as soon as the server is back, typically before the console has reconnected.
     await customer.send('During the outage');
     await page.locator('[data-sender="user"]', { hasText: 'During the outage' }).waitFor();
@@ -123,13 +108,13 @@ describe('long lists, long chats and outages', () => {
   ]) {
     it(`fits a ${viewport.name} screen without sideways scrolling`, async () => {
       const customer = new EndUser(
-        server,
+        server(),
         `tablet-${viewport.width}@example.com`,
         'A person with a rather long display name',
       );
       await customer.send('x'.repeat(400));
       await freshPage(viewport);
-      await logIn(page, server);
+      await logIn(page, server());
       const noSideScroll = (): Promise<boolean> =>
         page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
       expect(await noSideScroll()).toBe(true);

@@ -1,19 +1,17 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
 import { io, Socket } from 'socket.io-client';
 import {
   Account,
   EndUser,
-  TestServer,
   accessibilityViolations,
   addAgent,
   api,
   cardFor,
-  launchBrowser,
   logIn,
   newPage,
-  startServer,
   tokenFor,
+  useServerAndBrowser,
 } from './harness';
 
 // README screenshots: the split inbox at 1280 px, and the list's filters.
@@ -27,15 +25,13 @@ interface Console {
 
 /** The team inbox: filters in the URL, presence, labels, typing on cards and the split layout. */
 describe('the inbox in the console', () => {
-  let server: TestServer;
-  let browser: Browser;
+  const { server, browser } = useServerAndBrowser();
   let adminId: string;
   const open: Console[] = [];
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-    adminId = (await api<{ id: string }>(server, '/api/admin/me')).body.id;
+    adminId = (await api<{ id: string }>(server(), '/api/admin/me')).body.id;
   });
 
   afterEach(async () => {
@@ -43,32 +39,27 @@ describe('the inbox in the console', () => {
     for (const c of open.splice(0)) await c.context.close();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
   async function consoleFor(
     account?: Account,
     viewport = { width: 1280, height: 800 },
   ): Promise<Console> {
-    const c = await newPage(browser);
+    const c = await newPage(browser());
     await c.page.setViewportSize(viewport);
     open.push(c);
-    await logIn(c.page, server, account);
+    await logIn(c.page, server(), account);
     return c;
   }
 
   /** A customer with a chat and one message in it. */
   async function customer(email: string, name: string, text = 'Hello'): Promise<EndUser> {
-    const user = new EndUser(server, email, name);
+    const user = new EndUser(server(), email, name);
     await user.openChat();
     await user.send(text);
     return user;
   }
 
   async function assign(chatId: string, agentId: string | null, token?: string): Promise<void> {
-    const res = await api(server, `/api/admin/chats/${chatId}/assign`, {
+    const res = await api(server(), `/api/admin/chats/${chatId}/assign`, {
       method: 'POST',
       token,
       body: { agent_id: agentId },
@@ -78,7 +69,7 @@ describe('the inbox in the console', () => {
 
   /** A socket.io connection of our own, for what a browser would send (typing, presence). */
   async function connect(token: string): Promise<Socket> {
-    const socket = io(`${server.url}/support`, { auth: { token }, transports: ['websocket'] });
+    const socket = io(`${server().url}/support`, { auth: { token }, transports: ['websocket'] });
     sockets.push(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
@@ -114,7 +105,7 @@ describe('the inbox in the console', () => {
   }
 
   it('filters Mine, Unassigned and All from the URL: reload, back button, paging and live moves', async () => {
-    const ana = await addAgent(server, 'Ana Lima');
+    const ana = await addAgent(server(), 'Ana Lima');
     const mine = await customer('mine@example.com', 'Mia');
     const anas = await customer('anas@example.com', 'Ola');
     const nobodys = await customer('nobody@example.com', 'Ned');
@@ -149,7 +140,7 @@ describe('the inbox in the console', () => {
     await waitForCards(page, [mine.chatId!], known);
 
     // Live: a chat assigned to someone else leaves "Mine"; one assigned to me arrives.
-    await assign(mine.chatId!, ana.id, await tokenFor(server, ana));
+    await assign(mine.chatId!, ana.id, await tokenFor(server(), ana));
     await assign(nobodys.chatId!, adminId);
     await waitForCards(page, [nobodys.chatId!], known);
     await chooseFilter(page, 'none');
@@ -173,13 +164,13 @@ describe('the inbox in the console', () => {
   });
 
   it("shows who is online, live, and the agent's own away switch", async () => {
-    const ben = await addAgent(server, 'Ben Okafor');
+    const ben = await addAgent(server(), 'Ben Okafor');
     const { page, errors } = await consoleFor();
     const row = (id: string) => page.locator(`.presence-list li[data-agent-id="${id}"]`);
     await page.locator('.team-presence summary').click();
     await row(adminId).and(page.locator('[data-status="online"]')).waitFor();
 
-    const benSocket = await connect(await tokenFor(server, ben));
+    const benSocket = await connect(await tokenFor(server(), ben));
     await row(ben.id).and(page.locator('[data-status="online"]')).waitFor();
     expect(await row(ben.id).textContent()).toContain('Ben Okafor');
     expect(await emit(benSocket, 'set_presence', { status: 'away' })).toMatchObject({ ok: true });
@@ -198,7 +189,7 @@ describe('the inbox in the console', () => {
     await page.locator('button.my-presence[aria-checked="false"]').waitFor();
     await row(adminId).and(page.locator('[data-status="away"]')).waitFor();
     const presence = await api<{ agent_id: string; status: string }[]>(
-      server,
+      server(),
       '/api/admin/presence',
     );
     expect(presence.body.find((p) => p.agent_id === adminId)?.status).toBe('away');
@@ -208,18 +199,18 @@ describe('the inbox in the console', () => {
   });
 
   it('shows labels on cards in their colour and filters by label, kept in the URL', async () => {
-    const label = await api<{ id: string; name: string }>(server, '/api/admin/labels', {
+    const label = await api<{ id: string; name: string }>(server(), '/api/admin/labels', {
       method: 'POST',
       body: { name: 'Billing', color: '#e11d48' },
     });
     expect(label.status).toBe(201);
-    await api(server, '/api/admin/labels', {
+    await api(server(), '/api/admin/labels', {
       method: 'POST',
       body: { name: 'Bug', color: '#2563eb' },
     });
     const billed = await customer('billed@example.com', 'Bea', 'My invoice is wrong');
     const plain = await customer('plain@example.com', 'Pat', 'Just saying hi');
-    const tagged = await api(server, `/api/admin/chats/${billed.chatId}/labels`, {
+    const tagged = await api(server(), `/api/admin/chats/${billed.chatId}/labels`, {
       method: 'POST',
       body: { label_id: label.body.id },
     });
@@ -239,7 +230,7 @@ describe('the inbox in the console', () => {
     await waitForCards(page, [billed.chatId!], known);
     expect(await page.locator('select[name=label]').inputValue()).toBe('Billing');
     // Labelled elsewhere: the chat joins the filtered list live.
-    await api(server, `/api/admin/chats/${plain.chatId}/labels`, {
+    await api(server(), `/api/admin/chats/${plain.chatId}/labels`, {
       method: 'POST',
       body: { label_id: label.body.id },
     });
@@ -284,7 +275,7 @@ describe('the inbox in the console', () => {
   });
 
   it('shows the list beside the open chat at 1280 px, live, with deep links and filters kept', async () => {
-    const ana = await addAgent(server, 'Ana Split');
+    const ana = await addAgent(server(), 'Ana Split');
     const reading = await customer('reading@example.com', 'Rae', 'Can you check my order?');
     const other = await customer('other@example.com', 'Otto', 'Hi there');
     await assign(reading.chatId!, adminId);
@@ -303,9 +294,9 @@ describe('the inbox in the console', () => {
     // The list stays live beside the conversation.
     await other.send('Anyone there?');
     await cardFor(page, other.chatId!).and(page.locator('[data-unread="true"]')).waitFor();
-    await api(server, `/api/admin/chats/${reading.chatId}/messages`, {
+    await api(server(), `/api/admin/chats/${reading.chatId}/messages`, {
       method: 'POST',
-      token: await tokenFor(server, ana),
+      token: await tokenFor(server(), ana),
       body: { content: 'Ana here: it ships today.' },
     });
     await detail.locator('[data-sender="admin"]', { hasText: 'it ships today' }).waitFor();
@@ -313,7 +304,7 @@ describe('the inbox in the console', () => {
     expect(await accessibilityViolations(page)).toEqual([]);
 
     // A deep link with a filter opens both panes, the filter applied.
-    await page.goto(`${server.url}/admin/chats/${reading.chatId}?assignee=me`);
+    await page.goto(`${server().url}/admin/chats/${reading.chatId}?assignee=me`);
     await detail.locator('[data-sender="user"]', { hasText: 'Can you check my order?' }).waitFor();
     await page.locator('a[data-filter="me"][aria-current="true"]').waitFor();
     await waitForCards(page, [reading.chatId!], [reading.chatId!, other.chatId!]);

@@ -1,16 +1,14 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   EndUser,
   TestServer,
   accessibilityViolations,
   api,
-  launchBrowser,
   logIn,
   newPage,
-  startServer,
+  useServerAndBrowser,
 } from './harness';
 
 // README screenshot: the Reports page with its figures and charts.
@@ -64,28 +62,21 @@ async function seedHistory(server: TestServer, users: EndUser[]): Promise<void> 
 }
 
 describe('reports and ratings in Chromium against the real server', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const { server, browser } = useServerAndBrowser();
 
   /** A customer who writes, gets an answer, is archived and rates the conversation. */
   async function ratedConversation(score: number, comment?: string): Promise<EndUser> {
-    const user = new EndUser(server, `rater${Math.random().toString(36).slice(2, 8)}@example.com`);
+    const user = new EndUser(
+      server(),
+      `rater${Math.random().toString(36).slice(2, 8)}@example.com`,
+    );
     await user.send('Hello, I need help with my invoice');
-    await api(server, `/api/admin/chats/${user.chatId}/messages`, {
+    await api(server(), `/api/admin/chats/${user.chatId}/messages`, {
       method: 'POST',
       body: { content: 'Sure, sending it now' },
     });
-    await api(server, `/api/admin/chats/${user.chatId}/archive`, { method: 'POST' });
-    const rated = await api(server, '/api/support_chat/rating', {
+    await api(server(), `/api/admin/chats/${user.chatId}/archive`, { method: 'POST' });
+    const rated = await api(server(), '/api/support_chat/rating', {
       method: 'POST',
       token: user.token,
       body: comment ? { score, comment } : { score },
@@ -95,19 +86,19 @@ describe('reports and ratings in Chromium against the real server', () => {
   }
 
   it('shows a rating in the conversation, from history and live', async () => {
-    const { page, context, errors } = await newPage(browser);
+    const { page, context, errors } = await newPage(browser());
     try {
       const user = await ratedConversation(4, 'Quick <b>and</b> kind');
-      await logIn(page, server);
-      await page.goto(`${server.url}/admin/chats/${user.chatId}`);
+      await logIn(page, server());
+      await page.goto(`${server().url}/admin/chats/${user.chatId}`);
       const line = page.locator('[data-kind="rating"][data-score="4"]');
       await line.waitFor();
       expect(await line.locator('span').textContent()).toBe('Rated 4/5: Quick <b>and</b> kind');
 
       // Live: the customer writes again (reopening), is archived again and rates again.
       await user.send('One more question');
-      await api(server, `/api/admin/chats/${user.chatId}/archive`, { method: 'POST' });
-      const again = await api(server, '/api/support_chat/rating', {
+      await api(server(), `/api/admin/chats/${user.chatId}/archive`, { method: 'POST' });
+      const again = await api(server(), '/api/support_chat/rating', {
         method: 'POST',
         token: user.token,
         body: { score: 2 },
@@ -144,15 +135,17 @@ describe('reports and ratings in Chromium against the real server', () => {
       await ratedConversation(score, comment);
     }
     await seedHistory(
-      server,
-      Array.from({ length: 40 }, (_, i) => new EndUser(server, `past${i}@example.com`)),
+      server(),
+      Array.from({ length: 40 }, (_, i) => new EndUser(server(), `past${i}@example.com`)),
     );
     // History written behind the report tables' back is counted by a recount, as after an import.
-    expect((await api(server, '/api/admin/reports/rebuild', { method: 'POST' })).status).toBe(200);
-    const { page, context, errors } = await newPage(browser);
+    expect((await api(server(), '/api/admin/reports/rebuild', { method: 'POST' })).status).toBe(
+      200,
+    );
+    const { page, context, errors } = await newPage(browser());
     await page.setViewportSize({ width: 1280, height: 1000 });
     try {
-      await logIn(page, server);
+      await logIn(page, server());
       await page.getByRole('link', { name: 'Reports' }).click();
       await page.waitForURL(/\/admin\/reports$/);
       const tile = (name: string) => page.locator(`[data-figure="${name}"] .value`);
@@ -167,7 +160,7 @@ describe('reports and ratings in Chromium against the real server', () => {
       const tz = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
       const report = (
         await api<Report>(
-          server,
+          server(),
           `/api/admin/reports?from=${from}&to=${iso(today)}&tz=${encodeURIComponent(tz)}`,
         )
       ).body;
@@ -220,13 +213,13 @@ describe('reports and ratings in Chromium against the real server', () => {
       expect(csv).toContain(`\r\nratings_average,${report.ratings.average}\r\n`);
 
       // One agent: the picker narrows the figures to theirs, and the page says what stays the team's.
-      const adminId = (await api<{ id: string }>(server, '/api/admin/me')).body.id;
+      const adminId = (await api<{ id: string }>(server(), '/api/admin/me')).body.id;
       await page.locator('select[name=agent]').selectOption(adminId);
       await page.getByRole('button', { name: 'Show' }).click();
       await page.getByText('the rest is this agent').waitFor();
       const mine = (
         await api<Report>(
-          server,
+          server(),
           `/api/admin/reports?from=${from}&to=${iso(today)}&tz=${encodeURIComponent(tz)}&agent=${adminId}`,
         )
       ).body;

@@ -1,15 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
   EndUser,
-  TestServer,
   accessibilityViolations,
   api,
-  launchBrowser,
   logIn,
   newPage,
-  startServer,
+  useServerAndBrowser,
 } from './harness';
 
 // README screenshot: search results with the matched words marked.
@@ -21,41 +18,28 @@ interface Chat {
 }
 
 describe('search in Chromium against the real server', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([
-      startServer({ env: { MESSAGE_RATE_LIMIT: '1000' } }),
-      launchBrowser(),
-    ]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const { server, browser } = useServerAndBrowser({ env: { MESSAGE_RATE_LIMIT: '1000' } });
 
   const reply = (chatId: string, content: string, note = false) =>
-    api(server, `/api/admin/chats/${chatId}/messages`, {
+    api(server(), `/api/admin/chats/${chatId}/messages`, {
       method: 'POST',
       body: note ? { content, private: true } : { content },
     });
 
   it('finds a word, marks it in the results, and opens the chat scrolled to an old message', async () => {
     // An old question, then 70 replies after it: it is not on the chat's first page.
-    const paula = new EndUser(server, 'paula.mendes@example.com', 'Paula Mendes');
+    const paula = new EndUser(server(), 'paula.mendes@example.com', 'Paula Mendes');
     const asked = await paula.send('Where is my invoice for March? <b>It was charged twice</b>.');
     const chatId = asked.chat_id;
     for (let i = 0; i < 70; i++) await reply(chatId, `Looking into it, step ${i + 1}`);
-    const first = await api<Chat>(server, `/api/admin/chats/${chatId}?view=false`);
+    const first = await api<Chat>(server(), `/api/admin/chats/${chatId}?view=false`);
     expect(first.body.messages.map((m) => m.id)).not.toContain(asked.id);
     await reply(chatId, 'Invoices for March were re-sent by the billing team', true);
-    const omar = new EndUser(server, 'omar.haddad@example.org', 'Omar Haddad');
+    const omar = new EndUser(server(), 'omar.haddad@example.org', 'Omar Haddad');
     await omar.send('Can I get the invoices as PDF files?');
 
-    const { page, errors } = await newPage(browser);
-    await logIn(page, server);
+    const { page, errors } = await newPage(browser());
+    await logIn(page, server());
     // `/` puts the cursor in the search box from the chats page.
     await page.keyboard.press('/');
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('console-search');
@@ -103,8 +87,8 @@ describe('search in Chromium against the real server', () => {
   });
 
   it('says why a search cannot run, and Ctrl+K reaches the box from a chat', async () => {
-    const { page, errors } = await newPage(browser);
-    await logIn(page, server);
+    const { page, errors } = await newPage(browser());
+    await logIn(page, server());
     await page.keyboard.press('Control+k');
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('console-search');
     await page.keyboard.type('the');

@@ -1,20 +1,18 @@
 import { mkdirSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
 import {
   Account,
   EndUser,
-  TestServer,
   accessibilityViolations,
   addAgent,
   api,
   cardFor,
-  launchBrowser,
   logIn,
   newPage,
   openAdminPage,
-  startServer,
   tokenFor,
+  useServerAndBrowser,
 } from './harness';
 
 // README screenshots: the Team page as an admin sees it, and a one-time link just made.
@@ -28,27 +26,17 @@ interface Console {
 }
 
 describe('the team in the console: names on messages, managing agents, profiles', () => {
-  let server: TestServer;
-  let browser: Browser;
+  const { server, browser } = useServerAndBrowser();
   const open: Console[] = [];
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
 
   afterEach(async () => {
     for (const c of open.splice(0)) await c.context.close();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
   async function consoleFor(account?: Account): Promise<Console> {
-    const c = await newPage(browser);
+    const c = await newPage(browser());
     open.push(c);
-    await logIn(c.page, server, account);
+    await logIn(c.page, server(), account);
     return c;
   }
 
@@ -71,13 +59,13 @@ describe('the team in the console: names on messages, managing agents, profiles'
     page.locator('[data-sender="admin"][data-message-id]', { hasText: text }).locator('.sender');
 
   it("shows another agent's name on their message and “You” on one's own, both ways round, live", async () => {
-    const ana = await addAgent(server, 'Ana Lima');
-    const customer = new EndUser(server, 'names@example.com', 'Nora');
+    const ana = await addAgent(server(), 'Ana Lima');
+    const customer = new EndUser(server(), 'names@example.com', 'Nora');
     const chatId = await customer.openChat();
     await customer.send('Hello, anyone?');
-    await api(server, `/api/admin/chats/${chatId}/messages`, {
+    await api(server(), `/api/admin/chats/${chatId}/messages`, {
       method: 'POST',
-      token: await tokenFor(server, ana),
+      token: await tokenFor(server(), ana),
       body: { content: 'Ana here, how can I help?' },
     });
 
@@ -120,7 +108,7 @@ describe('the team in the console: names on messages, managing agents, profiles'
   it('an admin adds an agent with a one-time link, the link sets the password, and the agent signs in', async () => {
     const admin = await consoleFor();
     await admin.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
-      origin: server.url,
+      origin: server().url,
     });
     await openTeam(admin.page);
     expect(await accessibilityViolations(admin.page)).toEqual([]);
@@ -134,7 +122,7 @@ describe('the team in the console: names on messages, managing agents, profiles'
     expect(await panel.locator('h2').textContent()).toBe('Set-password link for Dana Scully');
     expect(await panel.textContent()).toContain("It won't be shown again.");
     const link = await panel.locator('input.url').inputValue();
-    expect(link).toMatch(new RegExp(`^${server.url}/admin/set-password\\?token=[\\w-]{20,}$`));
+    expect(link).toMatch(new RegExp(`^${server().url}/admin/set-password\\?token=[\\w-]{20,}$`));
     await panel.locator('.copy-button').click();
     await panel.locator('[role=status]', { hasText: 'Copied to the clipboard.' }).waitFor();
     expect(await admin.page.evaluate(() => navigator.clipboard.readText())).toBe(link);
@@ -153,7 +141,7 @@ describe('the team in the console: names on messages, managing agents, profiles'
     expect(await admin.page.locator('app-one-time-link').count()).toBe(0);
 
     // Dana opens the link in a browser of her own.
-    const dana = await newPage(browser);
+    const dana = await newPage(browser());
     open.push(dana);
     await dana.page.goto(link);
     await dana.page.locator('h1', { hasText: 'Set your password' }).waitFor();
@@ -179,7 +167,7 @@ describe('the team in the console: names on messages, managing agents, profiles'
     expect(await dana.page.locator('a.team-link').count()).toBe(0);
 
     // The link worked once.
-    const again = await api(server, '/api/auth/set-password', {
+    const again = await api(server(), '/api/auth/set-password', {
       method: 'POST',
       token: null,
       body: { token: new URL(link).searchParams.get('token'), password: 'another long password' },
@@ -189,11 +177,11 @@ describe('the team in the console: names on messages, managing agents, profiles'
   });
 
   it('a non-admin sees no Team link, is kept off the page, and the server answers 403', async () => {
-    const ben = await addAgent(server, 'Ben Agent');
+    const ben = await addAgent(server(), 'Ben Agent');
     const { page, errors } = await consoleFor(ben);
     await page.locator('a.agent', { hasText: 'Ben Agent' }).waitFor();
     expect(await page.locator('.topbar nav a').allTextContents()).toEqual(['Chats']);
-    await page.goto(`${server.url}/admin/team`);
+    await page.goto(`${server().url}/admin/team`);
     await page.waitForURL(/\/admin\/chats$/);
     await page.locator('h1', { hasText: 'Support Chats' }).waitFor();
     expect(await page.locator('a.team-link').count()).toBe(0);
@@ -212,19 +200,19 @@ describe('the team in the console: names on messages, managing agents, profiles'
   });
 
   it("manages the team: rename and role, the server's refusals in its words, a password reset", async () => {
-    const cleo = await addAgent(server, 'Cleo Park');
+    const cleo = await addAgent(server(), 'Cleo Park');
     const admin = await consoleFor();
     await openTeam(admin.page);
     const page = admin.page;
 
     // The only active admin cannot step down.
     const team = (
-      await api<{ email: string; role: string; active: boolean }[]>(server, '/api/admin/agents')
+      await api<{ email: string; role: string; active: boolean }[]>(server(), '/api/admin/agents')
     ).body;
     expect(team.filter((a) => a.role === 'admin' && a.active).map((a) => a.email)).toEqual([
-      server.admin.email,
+      server().admin.email,
     ]);
-    const me = rowOf(page, server.admin.email);
+    const me = rowOf(page, server().admin.email);
     await me.locator('.edit').click();
     await me.locator('select.edit-role').selectOption('agent');
     await me.locator('.save').click();
@@ -255,7 +243,7 @@ describe('the team in the console: names on messages, managing agents, profiles'
     expect(await row.locator('.name').textContent()).toBe('Cleo Park-Lee');
     expect(await row.locator('.role').textContent()).toBe('Admin');
     const saved = (
-      await api<{ id: string; name: string; role: string }[]>(server, '/api/admin/agents')
+      await api<{ id: string; name: string; role: string }[]>(server(), '/api/admin/agents')
     ).body;
     expect(saved.find((a) => a.id === cleo.id)).toMatchObject({
       name: 'Cleo Park-Lee',
@@ -267,13 +255,13 @@ describe('the team in the console: names on messages, managing agents, profiles'
     await page.locator('.reset-form input[type=password]').fill('a freshly set password');
     await page.locator('.reset-form button[type=submit]').click();
     await page.locator('[role=status]', { hasText: 'Cleo Park-Lee has a new password' }).waitFor();
-    const oldLogin = await api(server, '/api/auth/login', {
+    const oldLogin = await api(server(), '/api/auth/login', {
       method: 'POST',
       token: null,
       body: { email: cleo.email, password: cleo.password },
     });
     expect(oldLogin.status).toBe(401);
-    await tokenFor(server, { email: cleo.email, password: 'a freshly set password' });
+    await tokenFor(server(), { email: cleo.email, password: 'a freshly set password' });
 
     // Reset to a one-time link instead.
     await row.locator('.reset').click();
@@ -285,8 +273,8 @@ describe('the team in the console: names on messages, managing agents, profiles'
   });
 
   it('deactivating a signed-in agent sends their console back to login at once; reactivating lets them in', async () => {
-    const eve = await addAgent(server, 'Eve Moneypenny');
-    const customer = new EndUser(server, 'eve.customer@example.com', 'Quinn');
+    const eve = await addAgent(server(), 'Eve Moneypenny');
+    const customer = new EndUser(server(), 'eve.customer@example.com', 'Quinn');
     await customer.send('Is Eve there?');
     const eveConsole = await consoleFor(eve);
     await eveConsole.page.locator('.status[data-connected="true"]').waitFor();
@@ -320,7 +308,7 @@ describe('the team in the console: names on messages, managing agents, profiles'
       .waitFor();
 
     // The README's picture of the Team page: a few agents, one of them deactivated.
-    await addAgent(server, 'Frank Castle', 'admin');
+    await addAgent(server(), 'Frank Castle', 'admin');
     await admin.page.reload();
     await rowOf(admin.page, eve.email).waitFor();
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -340,8 +328,8 @@ describe('the team in the console: names on messages, managing agents, profiles'
   });
 
   it('a rename from the profile shows on the next message, older ones keep the old name; a new password keeps the console going', async () => {
-    const finn = await addAgent(server, 'Finn');
-    const customer = new EndUser(server, 'finn.customer@example.com');
+    const finn = await addAgent(server(), 'Finn');
+    const customer = new EndUser(server(), 'finn.customer@example.com');
     const chatId = await customer.openChat();
     await customer.send('Hi Finn');
 
@@ -360,7 +348,7 @@ describe('the team in the console: names on messages, managing agents, profiles'
     await page.locator('a.agent .agent-name', { hasText: 'Finn Mertens' }).waitFor();
     expect(await page.locator('a.agent .avatar').textContent()).toBe('FM');
 
-    await page.goto(`${server.url}/admin/chats/${chatId}`);
+    await page.goto(`${server().url}/admin/chats/${chatId}`);
     await reply(page, 'After the rename');
     const admin = await consoleFor();
     await cardFor(admin.page, chatId).click();
@@ -394,13 +382,13 @@ describe('the team in the console: names on messages, managing agents, profiles'
     }
     await page.locator('.status[data-connected="true"]').waitFor();
     expect(page.url()).not.toMatch(/\/login/);
-    const oldPassword = await api(server, '/api/auth/login', {
+    const oldPassword = await api(server(), '/api/auth/login', {
       method: 'POST',
       token: null,
       body: { email: finn.email, password: finn.password },
     });
     expect(oldPassword.status).toBe(401);
-    await tokenFor(server, { email: finn.email, password: 'a brand new passphrase' });
+    await tokenFor(server(), { email: finn.email, password: 'a brand new passphrase' });
     expect([...finnConsole.errors, ...admin.errors]).toEqual([]);
   });
 });

@@ -2,17 +2,15 @@ import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
   EndUser,
-  TestServer,
   accessibilityViolations,
   api,
-  launchBrowser,
   logIn,
   newPage,
   openAdminPage,
-  startServer,
+  useServerAndBrowser,
 } from './harness';
 
 const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url);
@@ -53,22 +51,17 @@ function verifies(secret: string, r: Received): boolean[] {
 }
 
 describe('webhooks in the console', () => {
-  let server: TestServer;
-  let browser: Browser;
+  const { server, browser } = useServerAndBrowser({
+    env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_BACKOFF_BASE_MS: '50' },
+  });
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
   beforeAll(async () => {
     // The first delivery is refused with a 400 (not retried), so it can be resent from the page.
     receiver = await startReceiver([400]);
-    [server, browser] = await Promise.all([
-      startServer({ env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_BACKOFF_BASE_MS: '50' } }),
-      launchBrowser(),
-    ]);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
     await receiver?.close();
   });
 
@@ -88,9 +81,9 @@ describe('webhooks in the console', () => {
   }
 
   it('adds an endpoint with its secret shown once, shows its deliveries, resends one and rotates the secret', async () => {
-    const { context, page, errors } = await newPage(browser);
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-    await logIn(page, server);
+    const { context, page, errors } = await newPage(browser());
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server().url });
+    await logIn(page, server());
     await openAdminPage(page, 'webhooks');
     await page.locator('.empty', { hasText: 'No webhook endpoints yet.' }).waitFor();
 
@@ -129,7 +122,7 @@ describe('webhooks in the console', () => {
     expect(await page.content()).not.toContain(secret.slice(6));
 
     // A real event: a customer writes; the receiver refuses it (400), which is not retried.
-    const customer = new EndUser(server, 'hooks@example.com', 'Hana');
+    const customer = new EndUser(server(), 'hooks@example.com', 'Hana');
     await customer.send('Where is my parcel?');
     await expect.poll(() => receiver.seen.length, { timeout: 15_000 }).toBe(1);
     const first = receiver.seen[0];
@@ -173,11 +166,11 @@ describe('webhooks in the console', () => {
     await page.locator('.new-secret .dismiss').click();
 
     // A second endpoint, disabled, shows why.
-    const other = await api<{ endpoint: { id: string } }>(server, '/api/admin/webhooks', {
+    const other = await api<{ endpoint: { id: string } }>(server(), '/api/admin/webhooks', {
       method: 'POST',
       body: { url: 'http://127.0.0.1:9/warehouse', event_types: ['rating.created', 'user.erased'] },
     });
-    await api(server, `/api/admin/webhooks/${other.body.endpoint.id}`, {
+    await api(server(), `/api/admin/webhooks/${other.body.endpoint.id}`, {
       method: 'PATCH',
       body: { enabled: false },
     });
@@ -201,14 +194,14 @@ describe('webhooks in the console', () => {
   it('edits an endpoint’s URL and events: the next delivery goes to the new URL, with only those events', async () => {
     const [before, after] = await Promise.all([startReceiver([]), startReceiver([])]);
     try {
-      const made = await api<{ endpoint: { id: string } }>(server, '/api/admin/webhooks', {
+      const made = await api<{ endpoint: { id: string } }>(server(), '/api/admin/webhooks', {
         method: 'POST',
         body: { url: before.url, event_types: ['message.created', 'chat.archived'] },
       });
       expect(made.status).toBe(201);
       const id = made.body.endpoint.id;
-      const { context, page, errors } = await newPage(browser);
-      await logIn(page, server);
+      const { context, page, errors } = await newPage(browser());
+      await logIn(page, server());
       await openAdminPage(page, 'webhooks');
       const row = page.locator(`tr[data-webhook-id="${id}"]`);
       await row.getByRole('button', { name: `Edit ${before.url}` }).click();
@@ -235,23 +228,23 @@ describe('webhooks in the console', () => {
       expect(await row.locator('.url').textContent()).toBe(after.url);
       expect(await row.locator('.event').allTextContents()).toEqual(['chat.archived']);
       const saved = await api<{ url: string; event_types: string[] }>(
-        server,
+        server(),
         `/api/admin/webhooks/${id}`,
       );
       expect(saved.body).toMatchObject({ url: after.url, event_types: ['chat.archived'] });
 
       // A message (no longer chosen), then an archive (chosen): only the archive is sent, and
       // only to the new URL.
-      const customer = new EndUser(server, 'moved@example.com', 'Mo');
+      const customer = new EndUser(server(), 'moved@example.com', 'Mo');
       await customer.send('Did my address change reach you?');
-      await api(server, `/api/admin/chats/${customer.chatId}/archive`, { method: 'POST' });
+      await api(server(), `/api/admin/chats/${customer.chatId}/archive`, { method: 'POST' });
       await expect.poll(() => after.seen.length, { timeout: 15_000 }).toBe(1);
       expect(JSON.parse(after.seen[0].body)).toMatchObject({
         type: 'chat.archived',
         data: { chat: { id: customer.chatId } },
       });
       const deliveries = await api<{ items: { event_type: string }[] }>(
-        server,
+        server(),
         `/api/admin/webhooks/${id}/deliveries`,
       );
       expect(deliveries.body.items.map((d) => d.event_type)).toEqual(['chat.archived']);
