@@ -5,6 +5,7 @@ import { ChatEvents, type ChatEvent } from '../common/chat-events';
 import type { ClientToServerEvents, ServerToClientEvents } from '../contracts/wire';
 import type { Namespace } from 'socket.io';
 import { Metrics } from '../metrics/metrics.service';
+import { broadcastTogether } from './cluster-adapter';
 import { AGENT_SOCKETS_ROOM, AGENTS_ROOM, agentRoom, chatRoom, USERS_ROOM } from './rooms';
 
 type Target = Namespace<ClientToServerEvents, ServerToClientEvents>;
@@ -48,14 +49,16 @@ export class ChatBroadcaster implements OnModuleInit, OnModuleDestroy {
     switch (event.kind) {
       case 'message_created': {
         const { chatId, message } = event;
-        // A note goes to the agents watching the chat, never to the user's sockets in its room.
-        const room = message.private ? io.to(chatRoom(chatId)).except(USERS_ROOM) : io.to(chatRoom(chatId));
-        room.emit('new_message', { type: 'new_message', chat_id: chatId, message });
+        broadcastTogether(io.adapter, () => {
+          // A note goes to the agents watching the chat, never to the user's sockets in its room.
+          const room = message.private ? io.to(chatRoom(chatId)).except(USERS_ROOM) : io.to(chatRoom(chatId));
+          room.emit('new_message', { type: 'new_message', chat_id: chatId, message });
+          if (message.sender_type === 'user') {
+            io.to(AGENTS_ROOM).emit('new_user_message', { type: 'new_user_message', chat_id: chatId, user_email: event.userEmail, message });
+          }
+          io.to(AGENTS_ROOM).emit('chat_updated', { type: 'chat_updated', chat: event.chat });
+        });
         this.metrics.messageRelayed(message);
-        if (message.sender_type === 'user') {
-          io.to(AGENTS_ROOM).emit('new_user_message', { type: 'new_user_message', chat_id: chatId, user_email: event.userEmail, message });
-        }
-        io.to(AGENTS_ROOM).emit('chat_updated', { type: 'chat_updated', chat: event.chat });
         return;
       }
       case 'message_redelivered': {
