@@ -385,6 +385,26 @@ describe('ChatListComponent', () => {
     expect(el.querySelector('.selected')?.getAttribute('data-chat-id')).toBe(chats[2].id);
   });
 
+  it('leaves Enter on a focused button to the button, and still opens the selected chat from elsewhere', async () => {
+    const chats = [chatItem()];
+    await render(chats);
+    document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'j', bubbles: true }));
+    await settle();
+    const navigate = vi.spyOn(TestBed.inject(Router), 'navigate').mockResolvedValue(true);
+    const button = document.createElement('button');
+    document.body.appendChild(button);
+    button.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    await settle();
+    expect(navigate).not.toHaveBeenCalled();
+    button.remove();
+    // Positive control: the same key from the page opens the selected chat.
+    document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    await settle();
+    expect(navigate).toHaveBeenCalledWith(['/chats', chats[0].id], {
+      queryParamsHandling: 'preserve',
+    });
+  });
+
   it('ignores shortcuts while the agent types', async () => {
     const chats = [chatItem()];
     await render(chats);

@@ -193,8 +193,13 @@ export class ChatListComponent {
       }
       case 'Enter':
         if (index === -1) return;
-        // A focused link already opens on Enter by itself; do not open it twice.
-        if (event.target instanceof HTMLAnchorElement) return;
+        // Enter on a focused link or button is that control's own (a card's link already opens
+        // it; Log out or Available in the top bar must not also open the selected chat).
+        if (
+          event.target instanceof Element &&
+          event.target.closest('a, button, [role="button"], [role="menuitem"], summary')
+        )
+          return;
         event.preventDefault();
         void this.router.navigate(['/chats', chats[index].id], { queryParamsHandling: 'preserve' });
         return;
