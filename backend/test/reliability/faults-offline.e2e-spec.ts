@@ -129,9 +129,8 @@ describe('A client offline while the agent keeps writing (e2e)', () => {
 
   it('delivers everything once, in order, after 30 s offline, and drains the outbox once', () => offlineFor(30_000), 120_000);
 
-  (LONG ? it : it.skip)(
-    'delivers everything once, in order, after 3 minutes offline, and drains the outbox once (RELIABILITY_LONG=1)',
-    () => offlineFor(180_000),
-    300_000,
-  );
+  // Three minutes is the long run's (`npm run test:load`); the README's test command stays short.
+  if (LONG) {
+    it('delivers everything once, in order, after 3 minutes offline, and drains the outbox once', () => offlineFor(180_000), 300_000);
+  }
 });
