@@ -278,6 +278,24 @@ describe('ShellComponent', () => {
     expect(socket.presence).toEqual(['away', 'away']);
   });
 
+  it("closes the team's presence list on a click elsewhere and on moving to another page", async () => {
+    await start('agent', 'Agent Smith', [{ agent_id: 'a', name: 'Agent Smith', status: 'online' }]);
+    answerMe();
+    answerList();
+    await settle();
+    const details = el.querySelector<HTMLDetailsElement>('.team-presence')!;
+    details.open = true;
+    el.querySelector<HTMLElement>('.presence-list li')!.click();
+    expect(details.open).toBe(true);
+    document.body.click();
+    expect(details.open).toBe(false);
+
+    details.open = true;
+    await TestBed.inject(Router).navigateByUrl('/profile');
+    await settle();
+    expect(details.open).toBe(false);
+  });
+
   it('lays a change heard during the first read over its answer', async () => {
     sessionStorage.setItem(
       SESSION_STORAGE_KEY,

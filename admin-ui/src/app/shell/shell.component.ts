@@ -2,9 +2,11 @@ import {
   ChangeDetectionStrategy,
   Component,
   DestroyRef,
+  ElementRef,
   computed,
   effect,
   inject,
+  viewChild,
 } from '@angular/core';
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import { filter, map, startWith } from 'rxjs';
@@ -40,6 +42,7 @@ const PRESENCE_LABEL = { online: 'Online', away: 'Away', offline: 'Offline' } as
   templateUrl: './shell.component.html',
   styleUrl: './shell.component.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { '(document:click)': 'closeTeamPresenceOutside($event)' },
 })
 export class ShellComponent {
   private readonly auth = inject(AuthService);
@@ -65,6 +68,7 @@ export class ShellComponent {
   protected readonly myPresence = this.presence.mine;
   protected readonly switching = this.presence.switching;
   protected readonly presenceLabel = PRESENCE_LABEL;
+  private readonly teamPresence = viewChild<ElementRef<HTMLDetailsElement>>('teamPresence');
   /** The chats page spreads to the window's width: the split inbox needs the room. */
   protected readonly onChats = toSignal(
     this.router.events.pipe(
@@ -74,6 +78,18 @@ export class ShellComponent {
     ),
     { requireSync: true },
   );
+
+  /** A click anywhere but in the team's presence list closes it. */
+  protected closeTeamPresenceOutside(event: MouseEvent): void {
+    const details = this.teamPresence()?.nativeElement;
+    if (details?.open && !(event.target instanceof Node && details.contains(event.target)))
+      details.open = false;
+  }
+
+  private closeTeamPresence(): void {
+    const details = this.teamPresence()?.nativeElement;
+    if (details) details.open = false;
+  }
 
   constructor() {
     const token = this.auth.token();
@@ -107,6 +123,13 @@ export class ShellComponent {
             }),
         );
       });
+    // The team's presence list is a glance: it closes on moving to another page, like a menu.
+    this.router.events
+      .pipe(
+        filter((e) => e instanceof NavigationEnd),
+        takeUntilDestroyed(),
+      )
+      .subscribe(() => this.closeTeamPresence());
     // The server refused the token: it expired, or the agent was deactivated or signed out
     // everywhere by a password change elsewhere.
     this.socket.unauthorized$.pipe(takeUntilDestroyed()).subscribe(() => this.leave('ended'));
