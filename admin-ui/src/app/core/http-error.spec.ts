@@ -18,6 +18,9 @@ describe('errorMessage', () => {
         }),
       ),
     ).toBe('Email must be an email. Password must be at least 12 characters.');
+    expect(
+      errorMessage(response(400, { message: 'url must start with https:// or http://' })),
+    ).toBe('URL must start with https:// or http://.');
     // A host name stays as the admin typed it.
     expect(
       errorMessage(

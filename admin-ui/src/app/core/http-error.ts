@@ -17,12 +17,17 @@ export function errorMessage(err: unknown, fallback = 'Something went wrong. Try
   return parts.length > 0 ? parts.map(sentence).join(' ') : fallback;
 }
 
+/** Field names that read as initials, written as people write them. */
+const INITIALS: Record<string, string> = { url: 'URL' };
+
 // Validation messages start with the field's name in lower case ("password must be…"); one
 // that starts with a host name or an address ("crm.example.com resolves to…") keeps it as is.
 function sentence(text: string): string {
   const trimmed = text.trim();
-  const capital = /^[a-z_]+(\s|$)/.test(trimmed)
-    ? trimmed.charAt(0).toUpperCase() + trimmed.slice(1)
+  const field = /^[a-z_]+(?=\s|$)/.exec(trimmed)?.[0];
+  const capital = field
+    ? (INITIALS[field] ?? field.charAt(0).toUpperCase() + field.slice(1)) +
+      trimmed.slice(field.length)
     : trimmed;
   return /[.!?]$/.test(capital) ? capital : `${capital}.`;
 }
