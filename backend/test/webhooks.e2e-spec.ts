@@ -16,6 +16,7 @@ import type {
   WebhookPayload,
 } from '../src/contracts/wire';
 import { WebhookEndpointCache } from '../src/webhooks/webhook-endpoint-cache';
+import { WebhookSecretSealer } from '../src/webhooks/webhook-secret-sealer';
 import { WEBHOOK_QUEUE, WebhookQueue } from '../src/webhooks/webhook-queue';
 import { addAgent } from './support/agents';
 import { waitFor } from './support/instances';
@@ -124,6 +125,29 @@ describe('webhooks (e2e)', () => {
     const listed = await t.http('/api/admin/webhooks', { token: admin });
     const read = await t.http(`/api/admin/webhooks/${endpoint.id}`, { token: admin });
     for (const text of [listed.text, read.text]) for (const s of [old, fresh]) expect(text).not.toContain(s.slice(6, 30));
+  });
+
+  it('keeps signing secrets sealed at rest, and seals one stored before sealing without breaking its signatures', async () => {
+    const db = t.app.get(DataSource);
+    const { endpoint, secret } = await register('/sealed', ['message.created']);
+    const stored = async () =>
+      ((await db.query(`SELECT secret FROM webhook_secrets WHERE endpoint_id = $1`, [endpoint.id])) as { secret: string }[]).map((r) => r.secret);
+    const [sealed] = await stored();
+    expect(sealed).toMatch(/^sb1\./);
+    expect(sealed).not.toContain(secret.slice(6, 30));
+
+    // As a row written before sealing was: the plain secret. It still signs, and start-up seals it.
+    await db.query(`UPDATE webhook_secrets SET secret = $2 WHERE endpoint_id = $1`, [endpoint.id, secret]);
+    await userSays('signed with a plain row');
+    const [plainRow] = await rx.until('/sealed', (rs) => rs.length >= 1);
+    expect(verifies(secret, plainRow)).toEqual([true]);
+    expect(await t.app.get(WebhookSecretSealer).reseal()).toBeGreaterThanOrEqual(1);
+    const [resealed] = await stored();
+    expect(resealed).toMatch(/^sb1\./);
+    expect(resealed).not.toContain(secret.slice(6, 30));
+    await userSays('signed with the resealed row');
+    const [, after] = await rx.until('/sealed', (rs) => rs.length >= 2);
+    expect(verifies(secret, after)).toEqual([true]);
   });
 
   it('waits at least as long as Retry-After says, in seconds and as an HTTP date', async () => {

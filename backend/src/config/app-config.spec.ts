@@ -47,6 +47,8 @@ describe('loadConfig', () => {
     [{ WEBHOOK_DISABLE_AFTER_MS: '0' }, 'WEBHOOK_DISABLE_AFTER_MS'],
     [{ WEBHOOK_BACKOFF_BASE_MS: '0' }, 'WEBHOOK_BACKOFF_BASE_MS'],
     [{ WEBHOOK_ALLOW_PRIVATE: 'yes' }, 'WEBHOOK_ALLOW_PRIVATE'],
+    [{ SECRETS_KEY: 'too short' }, 'SECRETS_KEY'],
+    [{ SECRETS_KEY: 'a key of at least thirty-two characters long,short' }, 'SECRETS_KEY'],
   ])('names the variable of a malformed value: %o', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable}:`));
@@ -73,6 +75,16 @@ describe('loadConfig', () => {
       webhookAllowPrivate: true,
       webhookDisableAfterMs: 3000,
     });
+  });
+
+  it('seals webhook secrets with SECRETS_KEY, the first of its keys first, or else with the admin secret', () => {
+    expect(loadConfig({ ADMIN_JWT_SECRET: 'the admin secret, thirty-two characters' }).secretsKeys).toEqual([
+      'the admin secret, thirty-two characters',
+    ]);
+    expect(loadConfig({ SECRETS_KEY: 'the new key of thirty-two characters long , the old key of thirty-two characters long' }).secretsKeys).toEqual([
+      'the new key of thirty-two characters long',
+      'the old key of thirty-two characters long',
+    ]);
   });
 
   it('turns the dev conveniences off in production', () => {

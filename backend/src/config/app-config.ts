@@ -56,6 +56,8 @@ export interface AppConfig {
   webhookBackoffBaseMs: number;
   /** Lets webhooks target loopback, private and link-local addresses (tests, an all-internal network). */
   webhookAllowPrivate: boolean;
+  /** Keys that seal stored webhook secrets: the first seals, the others only open (a rotation). */
+  secretsKeys: string[];
   /** Archived chats whose last message is older than this many days are deleted daily; null keeps them forever. */
   retentionDays: number | null;
   /** Chats deleted per retention transaction, so no run holds locks for long. */
@@ -105,6 +107,13 @@ export function loadConfig(env: Env): AppConfig {
   const adminJwtSecret = adminSecret ?? DEV_ADMIN_SECRET;
   if (production && adminJwtSecret.length < 32) {
     throw new ConfigError('ADMIN_JWT_SECRET', 'must be at least 32 characters in production');
+  }
+
+  // Unset, the admin secret (required in production) seals too; SECRETS_KEY lets either rotate alone.
+  const secretsKey = read('SECRETS_KEY');
+  const secretsKeys = secretsKey === undefined ? [adminJwtSecret] : secretsKey.split(',').map((k) => k.trim());
+  if (secretsKey !== undefined && secretsKeys.some((k) => k.length < 32)) {
+    throw new ConfigError('SECRETS_KEY', 'expected a comma list of keys of at least 32 characters each');
   }
 
   const adminEmail = read('ADMIN_EMAIL') ?? (production ? null : DEV_ADMIN_EMAIL);
@@ -175,6 +184,7 @@ export function loadConfig(env: Env): AppConfig {
     webhookDisableAfterMs: int(read('WEBHOOK_DISABLE_AFTER_MS'), 'WEBHOOK_DISABLE_AFTER_MS', 3 * 86_400_000, 1_000, 30 * 86_400_000),
     webhookBackoffBaseMs: int(read('WEBHOOK_BACKOFF_BASE_MS'), 'WEBHOOK_BACKOFF_BASE_MS', 5_000, 1, 3_600_000),
     webhookAllowPrivate: bool(read('WEBHOOK_ALLOW_PRIVATE'), 'WEBHOOK_ALLOW_PRIVATE', false),
+    secretsKeys,
     retentionDays: read('RETENTION_DAYS') === undefined ? null : int(read('RETENTION_DAYS'), 'RETENTION_DAYS', 0, 1, 36_500),
     retentionBatchSize: int(read('RETENTION_BATCH_SIZE'), 'RETENTION_BATCH_SIZE', 500, 1, 10_000),
   };

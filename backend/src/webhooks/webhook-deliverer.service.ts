@@ -12,6 +12,7 @@ import { sendAttempt, type AttemptOutcome } from './webhook-sender';
 import { signedHeaders } from './webhook-signer';
 import { parseTargetUrl, resolveTarget, TargetRefused } from './webhook-target';
 import { WebhookQueue } from './webhook-queue';
+import { SecretBox } from './secret-box';
 
 interface DueDelivery {
   id: string;
@@ -49,7 +50,17 @@ export class WebhookDeliverer {
     @Inject(REDIS) private readonly redis: Redis,
     private readonly queue: WebhookQueue,
     private readonly config: AppConfigService,
+    private readonly box: SecretBox,
   ) {}
+
+  /** A secret no configured key opens (SECRETS_KEY changed without keeping the old key) is retried, not lost. */
+  private openSecrets(sealed: string[]): string[] {
+    try {
+      return sealed.map((s) => this.box.open(s));
+    } catch {
+      throw new TargetRefused('its signing secret cannot be opened with the keys in SECRETS_KEY', true);
+    }
+  }
 
   async attempt(deliveryId: string, attempt: number): Promise<string> {
     const [d]: DueDelivery[] = await this.db.query(
@@ -70,7 +81,7 @@ export class WebhookDeliverer {
       const url = parseTargetUrl(d.url, this.config.get('production'));
       const addresses = await resolveTarget(url, this.config.get('webhookAllowPrivate'));
       const id = webhookIdOf(d.id);
-      const headers = signedHeaders(d.secrets, id, Math.floor(Date.now() / 1000), d.body);
+      const headers = signedHeaders(this.openSecrets(d.secrets), id, Math.floor(Date.now() / 1000), d.body);
       outcome = await sendAttempt(url, addresses, headers, d.body, this.config.get('webhookTimeoutMs'));
     } catch (err) {
       if (!(err instanceof TargetRefused)) throw err;

@@ -8,6 +8,7 @@ import type { CreateWebhookDto, UpdateWebhookDto } from './dto/webhook.dto';
 import { webhookIdOf } from './webhook-deliverer.service';
 import { WebhookEndpointCache } from './webhook-endpoint-cache';
 import { WebhookQueue } from './webhook-queue';
+import { SecretBox } from './secret-box';
 import { newSecret } from './webhook-signer';
 import { parseTargetUrl, resolveTarget, TargetRefused } from './webhook-target';
 
@@ -62,6 +63,7 @@ export class WebhookEndpointsService {
     private readonly cache: WebhookEndpointCache,
     private readonly queue: WebhookQueue,
     private readonly config: AppConfigService,
+    private readonly box: SecretBox,
   ) {}
 
   async list(): Promise<WebhookEndpointView[]> {
@@ -83,7 +85,7 @@ export class WebhookEndpointsService {
         `INSERT INTO webhook_endpoints (url, description, event_types, include_private) VALUES ($1, $2, $3, $4) RETURNING id`,
         [url, dto.description?.trim() || null, dto.event_types, dto.include_private ?? false],
       );
-      await tx.query(`INSERT INTO webhook_secrets (endpoint_id, secret) VALUES ($1, $2)`, [row.id, secret]);
+      await tx.query(`INSERT INTO webhook_secrets (endpoint_id, secret) VALUES ($1, $2)`, [row.id, this.box.seal(secret)]);
       return row.id;
     });
     await this.cache.changed();
@@ -136,7 +138,7 @@ export class WebhookEndpointsService {
         `UPDATE webhook_secrets SET expires_at = now() + $2 * interval '1 hour' WHERE endpoint_id = $1 AND expires_at IS NULL`,
         [id, ROTATION_OVERLAP_HOURS],
       );
-      await tx.query(`INSERT INTO webhook_secrets (endpoint_id, secret) VALUES ($1, $2)`, [id, secret]);
+      await tx.query(`INSERT INTO webhook_secrets (endpoint_id, secret) VALUES ($1, $2)`, [id, this.box.seal(secret)]);
       await tx.query(`UPDATE webhook_endpoints SET updated_at = now() WHERE id = $1`, [id]);
     });
     return { endpoint: await this.get(id), secret };

@@ -3,6 +3,9 @@ import { DynamicModule, Module, type Provider } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { ChatsModule } from '../chats/chats.module';
 import type { AppRole } from '../config/app-config';
+import { AppConfigService } from '../config/app-config.service';
+import { SecretBox } from './secret-box';
+import { WebhookSecretSealer } from './webhook-secret-sealer';
 import { WebhookDeliverer } from './webhook-deliverer.service';
 import { WebhookDeliveryProcessor, WebhookSweeper } from './webhook-delivery.processor';
 import { WebhookDispatcher } from './webhook-dispatcher';
@@ -22,7 +25,11 @@ export class WebhooksModule {
   static forRole(role: AppRole): DynamicModule {
     const serving = role !== 'worker';
     const working = role !== 'api';
-    const providers: Provider[] = [WebhookQueue];
+    const providers: Provider[] = [
+      WebhookQueue,
+      { provide: SecretBox, useFactory: (config: AppConfigService) => new SecretBox(config.get('secretsKeys')), inject: [AppConfigService] },
+      WebhookSecretSealer,
+    ];
     if (serving) providers.push(WebhookEndpointCache, WebhookEndpointsService, WebhookDispatcher, WebhookUserData);
     if (working) providers.push(WebhookDeliverer, WebhookDeliveryProcessor, WebhookSweeper);
     return {
