@@ -201,6 +201,27 @@ describe('webhooks (e2e)', () => {
     await waitFor('the resend recorded', async () => (await deliveries(endpoint.id))[0].status === 'succeeded');
   });
 
+  it('settles the pending deliveries of an endpoint an admin disables at once, not at their next attempt', async () => {
+    // Answered "come back in 30 s": the delivery waits, pending, for an attempt far away.
+    rx.script('/paused', [{ status: 503, headers: { 'retry-after': '30' } }]);
+    const { endpoint } = await register('/paused', ['message.created']);
+    await userSays('waiting a while');
+    await rx.until('/paused', (rs) => rs.length >= 1);
+    await waitFor('the attempt recorded', async () => (await deliveries(endpoint.id))[0]?.attempts === 1);
+    expect((await deliveries(endpoint.id))[0]).toMatchObject({ status: 'pending', next_attempt_at: expect.any(String) });
+
+    const disabled = await t.http(`/api/admin/webhooks/${endpoint.id}`, { method: 'PATCH', token: admin, body: { enabled: false } });
+    expect(disabled.status).toBe(200);
+    const [d] = await deliveries(endpoint.id);
+    expect(d).toMatchObject({ status: 'failed', last_error: 'the endpoint is disabled', next_attempt_at: null });
+
+    // Enabled again, the delivery may be resent, and it goes.
+    rx.script('/paused', []);
+    expect((await t.http(`/api/admin/webhooks/${endpoint.id}`, { method: 'PATCH', token: admin, body: { enabled: true } })).status).toBe(200);
+    expect((await t.http(`/api/admin/webhooks/${endpoint.id}/deliveries/${d.id}/resend`, { method: 'POST', token: admin })).status).toBe(200);
+    await waitFor('the resend delivered', async () => (await deliveries(endpoint.id))[0].status === 'succeeded');
+  });
+
   it('sends internal notes only to endpoints that include them', async () => {
     const withNotes = await register('/notes', ['message.created'], { include_private: true });
     const without = await register('/public', ['message.created']);

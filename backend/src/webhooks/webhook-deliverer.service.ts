@@ -28,6 +28,20 @@ interface DueDelivery {
 }
 
 /** The `webhook-id` of a delivery: stable across its attempts and resends. */
+/**
+ * A disabled endpoint's pending deliveries are settled at once, as failed, rather than each at
+ * its next attempt (which backoff may put many seconds away): the deliveries list shows at once
+ * what will not go, and each may be resent once the endpoint is enabled again.
+ */
+export async function failPendingDeliveries(db: Pick<DataSource, 'query'>, endpointId: string): Promise<void> {
+  await db.query(
+    `UPDATE webhook_deliveries SET status = 'failed', last_error = 'the endpoint is disabled', next_attempt_at = NULL, updated_at = now(),
+            body = CASE WHEN event_type = 'user.erased' THEN NULL ELSE body END
+     WHERE endpoint_id = $1 AND status = 'pending'`,
+    [endpointId],
+  );
+}
+
 export const webhookIdOf = (deliveryId: string): string => `msg_${deliveryId.replace(/-/g, '')}`;
 
 /** How long a finished delivery stays listed for admins. */
@@ -153,6 +167,7 @@ export class WebhookDeliverer {
     );
     if (!disabled) return;
     this.logger.warn(`webhook endpoint ${endpointId} disabled after failing for ${formatDuration(window)}`);
+    await failPendingDeliveries(this.db, endpointId);
     await announceEndpointsChanged(this.redis, this.config.get('redisPrefix')).catch((err: unknown) =>
       this.logger.warn(`could not announce a webhook endpoint change: ${describeError(err)}`),
     );

@@ -5,7 +5,7 @@ import { DomainError } from '../common/domain-error';
 import { AppConfigService } from '../config/app-config.service';
 import type { WebhookDelivery, WebhookDeliveryPage, WebhookEndpointView, WebhookEndpointWithSecret } from '../contracts/wire';
 import type { CreateWebhookDto, UpdateWebhookDto } from './dto/webhook.dto';
-import { webhookIdOf } from './webhook-deliverer.service';
+import { failPendingDeliveries, webhookIdOf } from './webhook-deliverer.service';
 import { WebhookEndpointCache } from './webhook-endpoint-cache';
 import { WebhookQueue } from './webhook-queue';
 import { SecretBox } from './secret-box';
@@ -118,6 +118,7 @@ export class WebhookEndpointsService {
         dto.enabled ?? null,
       ],
     );
+    if (dto.enabled === false) await failPendingDeliveries(this.db, id);
     await this.cache.changed();
     return this.get(id);
   }
@@ -178,6 +179,9 @@ export class WebhookEndpointsService {
       if (found.status === 'pending') throw new ConflictException('This delivery is still being attempted');
       throw new ConflictException('Nothing to resend: the body of a user.erased event is dropped once it was delivered');
     }
+    // A job left from before the delivery was settled (its endpoint disabled while it waited)
+    // carries the same id and would keep the new one from being queued: it goes first.
+    await this.queue.remove([{ id: deliveryId, attempts: rows[0].attempts }]);
     await this.queue.enqueue([{ deliveryId, attempt: rows[0].attempts, delayMs: 0 }]);
     const [row]: DeliveryRow[] = await this.db.query(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d WHERE d.id = $1`, [
       deliveryId,
