@@ -107,6 +107,26 @@ describe('retention (e2e)', () => {
     expect(await service.run()).toEqual({ deleted: 0, batches: [] });
   });
 
+  it('lets a user whose chat retention deleted carry on in a new chat, on the same connection', async () => {
+    const old = await chat(true, 100);
+    const token = t.userToken({ sub: old.sub });
+    const socket = await t.connect(token);
+    expect(await emitAck(socket, 'subscribe', { chat_id: old.chatId })).toEqual({ ok: true });
+    await t.app.get(RetentionService).run();
+    // What the widget does: its send finds the chat gone, it fetches the user's chat (a new,
+    // empty one), joins it and sends there.
+    expect(await emitAck(socket, 'send_message', { chat_id: old.chatId, content: 'still there?', client_id: 'after-1' })).toEqual({
+      ok: false,
+      error: 'not_found',
+    });
+    const fresh = (await t.http<{ id: string; messages: unknown[] }>('/api/support_chat', { token })).body;
+    expect(fresh.id).not.toBe(old.chatId);
+    expect(fresh.messages).toEqual([]);
+    expect(await emitAck(socket, 'subscribe', { chat_id: fresh.id })).toEqual({ ok: true });
+    expect(await emitAck(socket, 'send_message', { chat_id: fresh.id, content: 'still there?', client_id: 'after-1' })).toMatchObject({ ok: true });
+    socket.disconnect();
+  });
+
   it("finds expired chats through the retention index, whatever the table's size", async () => {
     // The statements a pass sends to find expired chats, as it sends them.
     const spy = watchStatements();

@@ -51,6 +51,48 @@ describe('ChatSession', () => {
     expect(contents(ctx.session)).toEqual(['hello from before', 'hi there']);
   });
 
+  it('starts over with the user\'s new chat when the old one is gone on reconnect, keeping what is unsent', async () => {
+    ctx.backend.store('before the erase', 'user');
+    ctx.session.start(SERVER, token);
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(ctx.backend.subscribes).toBe(1));
+    expect(contents(ctx.session)).toEqual(['before the erase']);
+
+    // The chat is deleted while the connection is down (retention, or the user erased and back).
+    ctx.backend.disconnect();
+    ctx.backend.replaceChat();
+    expect(ctx.session.send('written meanwhile')).toBe(true);
+    ctx.backend.connect();
+    // Refused for the old chat, then the user's chat as it is now: empty, joined, the outbox sent to it.
+    await vi.waitFor(() => expect(ctx.backend.subscribes).toBe(3));
+    await vi.waitFor(() => expect(ctx.session.pending).toHaveLength(0));
+    expect(contents(ctx.session)).toEqual(['written meanwhile']);
+    expect(ctx.backend.messages.map((m) => [m.chat_id, m.content])).toEqual([[ctx.backend.chatId, 'written meanwhile']]);
+  });
+
+  it("starts over when a send finds the chat gone while connected, and does not loop on a server that keeps refusing", async () => {
+    ctx.session.start(SERVER, token);
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(ctx.backend.subscribes).toBe(1));
+    ctx.backend.replaceChat();
+    expect(ctx.session.send('after the deletion')).toBe(true);
+    await vi.waitFor(() => expect(ctx.session.pending).toHaveLength(0));
+    expect(ctx.backend.messages.map((m) => m.content)).toEqual(['after the deletion']);
+    expect(ctx.backend.subscribes).toBe(2);
+
+    // A backend that refuses every chat: one start-over, then the session waits (no loop).
+    const refusing = ctx.backend.socket;
+    refusing.subscribe = async () => {
+      ctx.backend.subscribes++;
+      return { ok: false, error: 'forbidden' };
+    };
+    ctx.backend.disconnect();
+    ctx.backend.connect();
+    await vi.waitFor(() => expect(ctx.backend.subscribes).toBe(4));
+    await settle();
+    expect(ctx.backend.subscribes).toBe(4);
+  });
+
   it('refuses blank and over-long messages', () => {
     ctx.session.start(SERVER, token);
     expect(ctx.session.send('   \n ')).toBe(false);

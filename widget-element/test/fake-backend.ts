@@ -21,7 +21,7 @@ interface FakeSocket extends Transport {
  * delivery rules can be driven step by step: connect, drop, reply, lose an ack.
  */
 export class FakeBackend {
-  readonly chatId = id();
+  chatId = id();
   messages: RoomMessage[] = [];
   sockets: FakeSocket[] = [];
   requests: string[] = [];
@@ -100,6 +100,7 @@ export class FakeBackend {
       },
       async send(payload) {
         if (!socket.isConnected) throw new Error('not connected');
+        if (payload.chat_id !== backend.chatId) return { ok: false, error: 'forbidden' };
         backend.sends.push({ content: payload.content, client_id: payload.client_id });
         const message = backend.store(payload.content, 'user', payload.client_id);
         if (backend.loseAcks) throw new Error('ack timeout');
@@ -116,6 +117,12 @@ export class FakeBackend {
     this.sockets.push(socket);
     return socket;
   };
+
+  /** The user's chat is deleted (an erase, retention): the next one starts empty, with a new id. */
+  replaceChat(): void {
+    this.chatId = id();
+    this.messages = [];
+  }
 
   /** A token for `sub` that this backend accepts. */
   userToken(sub: string, extra: Record<string, unknown> = {}): string {

@@ -252,7 +252,14 @@ export class SupportGateway implements OnGatewayInit, OnModuleDestroy {
     if (note) throw new DomainError('forbidden');
     const own = await this.ownChat(socket, identity, true);
     if (own !== chat_id) throw new DomainError('forbidden');
-    return { message: await this.chats.sendAsUser(identity, content, client_id, own, socket.id) };
+    try {
+      return { message: await this.chats.sendAsUser(identity, content, client_id, own, socket.id) };
+    } catch (err) {
+      // The chat is gone (the user erased, or retention deleted it): this socket looks the
+      // user's chat up again, so the widget can carry on in the new one without reconnecting.
+      if (err instanceof DomainError && err.code === 'not_found') delete socket.data.chatId;
+      throw err;
+    }
   }
 
   private async inTurn<T>(socket: SupportSocket, work: () => Promise<T>): Promise<T> {

@@ -62,6 +62,8 @@ export class ChatSession {
   private viewing = false;
   /** Subscribed and caught up since the last connect: only then may the outbox go out. */
   private ready = false;
+  /** The chat was found gone and forgotten; set until a subscribe to the next one succeeds. */
+  private gone = false;
   /**
    * The catch-up cursor: the newest message of the last fetch that joined what the session had
    * fetched before, so everything up to it is known to be held. Not the newest message held: one
@@ -120,12 +122,7 @@ export class ChatSession {
     this.expired = false;
     if (!sameUser) {
       this.userKey = userKey;
-      this.store.clear();
-      this.fetchedUpTo = null;
-      this.chatId = null;
-      this.hasMore = false;
-      this.loaded = false;
-      this.rating = 0;
+      this.forgetChat();
       this.outbox.load(userKey);
     }
     this.api = new SupportApi(server, token, this.options.fetch);
@@ -366,8 +363,10 @@ export class ChatSession {
     if (generation !== this.generation) return;
     if (!ack.ok) {
       if (ack.error === 'unauthorized') this.expire();
+      else if (this.chatGone(ack.error)) this.resyncWanted = true;
       return;
     }
+    this.gone = false;
     if (this.fetchedUpTo) {
       // A full page means there may be more.
       const limit = this.options.catchUpPage ?? 1000;
@@ -436,11 +435,38 @@ export class ChatSession {
         case 'unauthorized':
           this.expire();
           return;
+        case 'forbidden':
+        case 'not_found':
+          if (this.chatGone(ack.error)) void this.sync();
+          return;
         default:
           this.scheduleRetry('flush', () => void this.flush());
           return;
       }
     }
+  }
+
+  /**
+   * The server no longer knows the chat as this user's (the user was erased, or retention
+   * deleted it): start over with the user's chat as it is now, unsent messages kept for it.
+   * Once per loss, so a server that keeps refusing is not asked in a loop.
+   */
+  private chatGone(error: string): boolean {
+    if (this.gone || (error !== 'forbidden' && error !== 'not_found')) return false;
+    this.gone = true;
+    this.forgetChat();
+    this.listener.changed();
+    return true;
+  }
+
+  private forgetChat(): void {
+    this.store.clear();
+    this.fetchedUpTo = null;
+    this.chatId = null;
+    this.hasMore = false;
+    this.loaded = false;
+    this.ready = false;
+    this.rating = 0;
   }
 
   private add(messages: readonly SupportMessage[], live: boolean): void {
