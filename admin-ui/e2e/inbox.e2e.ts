@@ -187,6 +187,9 @@ describe('the inbox in the console', () => {
     expect(await toggle.getAttribute('aria-checked')).toBe('true');
     await toggle.click();
     await page.locator('button.my-presence[aria-checked="false"]').waitFor();
+    // A click elsewhere closes the team's list, like a menu; opened again, it shows me away.
+    await page.locator('.team-presence:not([open])').waitFor({ state: 'attached' });
+    await page.locator('.team-presence summary').click();
     await row(adminId).and(page.locator('[data-status="away"]')).waitFor();
     const presence = await api<{ agent_id: string; status: string }[]>(
       server(),
@@ -194,6 +197,7 @@ describe('the inbox in the console', () => {
     );
     expect(presence.body.find((p) => p.agent_id === adminId)?.status).toBe('away');
     await toggle.click();
+    await page.locator('.team-presence summary').click();
     await row(adminId).and(page.locator('[data-status="online"]')).waitFor();
     expect(errors).toEqual([]);
   });
