@@ -1,34 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Browser, BrowserContext } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, startBackend, startHostSite, waitForAttribute, widget, type TestServer } from './support/harness.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useBackendSiteAndBrowser, waitForAttribute, widget } from './support/harness.js';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-let server: TestServer;
-let host: { url: string; close(): Promise<void> };
-let browser: Browser;
-let context: BrowserContext | undefined;
 let agent: Socket | undefined;
 
-beforeAll(async () => {
-  [server, host, browser] = await Promise.all([startBackend(), startHostSite(), launchBrowser()]);
-});
+const env = useBackendSiteAndBrowser();
 
 afterEach(async () => {
   agent?.disconnect();
-  await context?.close();
-});
-
-afterAll(async () => {
-  await Promise.all([browser?.close(), host?.close(), server?.stop()]);
 });
 
 /** A console tab of the first admin: while it is connected, the team is online. */
 async function agentConsole(): Promise<Socket> {
-  const socket = io(`${server.url}/support`, { auth: { token: await server.adminToken() }, transports: ['websocket'] });
+  const socket = io(`${env.server.url}/support`, { auth: { token: await env.server.adminToken() }, transports: ['websocket'] });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);
@@ -38,12 +26,12 @@ async function agentConsole(): Promise<Socket> {
 
 describe("<support-chat>'s availability line against the real backend", () => {
   it('says whether the team is online, away or offline, live, as text the host can reword', async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await env.newContext();
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    const token = server.userToken({ sub: `availability-${Date.now()}`, email: 'avail@example.com' });
-    await page.goto(`${host.url}/?${new URLSearchParams({ server: server.url, token, open: '' })}`);
+    const token = env.server.userToken({ sub: `availability-${Date.now()}`, email: 'avail@example.com' });
+    await page.goto(`${env.host.url}/?${new URLSearchParams({ server: env.server.url, token, open: '' })}`);
     const w = widget(page);
     await waitForAttribute(w.status, 'data-connected', 'true');
     const line = w.host.locator('[part~="availability"]');

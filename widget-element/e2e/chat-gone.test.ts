@@ -1,36 +1,20 @@
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Api, bubbleTexts, launchBrowser, startBackend, startHostSite, waitForAttribute, widget, type TestServer } from './support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { Api, bubbleTexts, useBackendSiteAndBrowser, waitForAttribute, widget } from './support/harness.js';
 
 const POLL = { timeout: 15_000, interval: 100 };
 
-let server: TestServer;
-let host: { url: string; close(): Promise<void> };
-let browser: Browser;
-let context: BrowserContext | undefined;
-
-beforeAll(async () => {
-  [server, host, browser] = await Promise.all([startBackend(), startHostSite(), launchBrowser()]);
-});
-
-afterEach(async () => {
-  await context?.close();
-});
-
-afterAll(async () => {
-  await Promise.all([browser?.close(), host?.close(), server?.stop()]);
-});
+const env = useBackendSiteAndBrowser();
 
 describe('<support-chat> when its chat is gone, against the real backend', () => {
   it('starts over in the user’s new chat when the old one was erased while the widget was open, sending what was typed', async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await env.newContext();
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     const sub = `gone-${Date.now()}`;
-    const token = server.userToken({ sub, email: `${sub}@example.com` });
-    const api = new Api(server, token);
-    await page.goto(`${host.url}/?${new URLSearchParams({ server: server.url, token, open: '' })}`);
+    const token = env.server.userToken({ sub, email: `${sub}@example.com` });
+    const api = new Api(env.server, token);
+    await page.goto(`${env.host.url}/?${new URLSearchParams({ server: env.server.url, token, open: '' })}`);
     const w = widget(page);
     await waitForAttribute(w.status, 'data-connected', 'true');
     await w.input.fill('before the erase');
@@ -39,15 +23,15 @@ describe('<support-chat> when its chat is gone, against the real backend', () =>
     const { id: oldChat } = await api.chat();
 
     // The host application's backend erases the user through the server API, the widget still open.
-    const admin = await server.adminToken();
-    const created = await fetch(`${server.url}/api/admin/api-keys`, {
+    const admin = await env.server.adminToken();
+    const created = await fetch(`${env.server.url}/api/admin/api-keys`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'host backend', scopes: ['privacy'] }),
     });
     expect(created.status).toBe(201);
     const { key } = (await created.json()) as { key: string };
-    const erased = await fetch(`${server.url}/api/server/users/${encodeURIComponent(sub)}`, { method: 'DELETE', headers: { Authorization: `Bearer ${key}` } });
+    const erased = await fetch(`${env.server.url}/api/server/users/${encodeURIComponent(sub)}`, { method: 'DELETE', headers: { Authorization: `Bearer ${key}` } });
     expect(erased.status).toBe(204);
 
     // The user, still holding a valid token, writes again: the widget finds the chat gone, starts

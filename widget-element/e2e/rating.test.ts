@@ -1,30 +1,14 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Api, launchBrowser, startBackend, startHostSite, waitForAttribute, widget, type TestServer } from './support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { Api, useBackendSiteAndBrowser, waitForAttribute, widget } from './support/harness.js';
 
 // README screenshot: the rating prompt, a choice made and a comment typed.
 const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url);
 const POLL = { timeout: 15_000, interval: 100 };
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-let server: TestServer;
-let host: { url: string; close(): Promise<void> };
-let browser: Browser;
-let context: BrowserContext | undefined;
-
-beforeAll(async () => {
-  [server, host, browser] = await Promise.all([startBackend(), startHostSite(), launchBrowser()]);
-});
-
-afterEach(async () => {
-  await context?.close();
-});
-
-afterAll(async () => {
-  await Promise.all([browser?.close(), host?.close(), server?.stop()]);
-});
+const env = useBackendSiteAndBrowser();
 
 interface Rating {
   score: number;
@@ -33,20 +17,20 @@ interface Rating {
 
 describe('<support-chat> rating against the real backend', () => {
   it('asks after an archive, rates by keyboard, stores one rating, and asks no more for that archive', async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await env.newContext();
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    const token = server.userToken({ sub: `rating-${Date.now()}`, email: 'rating@example.com', name: 'Rae' });
-    const api = new Api(server, token);
-    const admin = await server.adminToken();
+    const token = env.server.userToken({ sub: `rating-${Date.now()}`, email: 'rating@example.com', name: 'Rae' });
+    const api = new Api(env.server, token);
+    const admin = await env.server.adminToken();
     const call = async (method: string, path: string) => {
-      const res = await fetch(server.url + path, { method, headers: { Authorization: `Bearer ${admin}` } });
+      const res = await fetch(env.server.url + path, { method, headers: { Authorization: `Bearer ${admin}` } });
       expect(res.status).toBe(200);
       return res.json() as Promise<unknown>;
     };
     const open = async () => {
-      await page.goto(`${host.url}/?${new URLSearchParams({ server: server.url, token, open: '' })}`);
+      await page.goto(`${env.host.url}/?${new URLSearchParams({ server: env.server.url, token, open: '' })}`);
       await waitForAttribute(widget(page).status, 'data-connected', 'true');
     };
 

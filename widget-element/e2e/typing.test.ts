@@ -1,25 +1,13 @@
-import type { Browser, BrowserContext } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Api, launchBrowser, startBackend, startHostSite, waitForAttribute, widget, type TestServer } from './support/harness.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Api, useBackendSiteAndBrowser, waitForAttribute, widget } from './support/harness.js';
 
-let server: TestServer;
-let host: { url: string; close(): Promise<void> };
-let browser: Browser;
-let context: BrowserContext | undefined;
 let agent: Socket | undefined;
 
-beforeAll(async () => {
-  [server, host, browser] = await Promise.all([startBackend(), startHostSite(), launchBrowser()]);
-});
+const env = useBackendSiteAndBrowser();
 
 afterEach(async () => {
   agent?.disconnect();
-  await context?.close();
-});
-
-afterAll(async () => {
-  await Promise.all([browser?.close(), host?.close(), server?.stop()]);
 });
 
 interface TypingEvent {
@@ -30,7 +18,7 @@ interface TypingEvent {
 
 /** An agent's console socket watching one chat. */
 async function agentIn(token: string, chatId: string): Promise<Socket> {
-  const socket = io(`${server.url}/support`, { auth: { token }, transports: ['websocket'] });
+  const socket = io(`${env.server.url}/support`, { auth: { token }, transports: ['websocket'] });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);
@@ -58,21 +46,21 @@ function userTyping(socket: Socket, value: boolean): Promise<TypingEvent> {
 
 describe('<support-chat> "is typing" against the real backend', () => {
   it("shows an agent's typing as plain text and clears it on a stop, on their message, after 6 s and when they leave", async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await env.newContext();
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    const token = server.userToken({ sub: `typing-${Date.now()}`, email: 'typing@example.com', name: 'Tia' });
-    const api = new Api(server, token);
+    const token = env.server.userToken({ sub: `typing-${Date.now()}`, email: 'typing@example.com', name: 'Tia' });
+    const api = new Api(env.server, token);
     // Markup in an agent's name must stay characters.
     const anaToken = await api.newAgent('Ana');
-    const renamed = await fetch(`${server.url}/api/admin/me`, {
+    const renamed = await fetch(`${env.server.url}/api/admin/me`, {
       method: 'PATCH',
       headers: { Authorization: `Bearer ${anaToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: '<b>Ana</b>' }),
     });
     expect(renamed.status).toBe(200);
-    await page.goto(`${host.url}/?${new URLSearchParams({ server: server.url, token, open: '' })}`);
+    await page.goto(`${env.host.url}/?${new URLSearchParams({ server: env.server.url, token, open: '' })}`);
     const w = widget(page);
     await waitForAttribute(w.status, 'data-connected', 'true');
     const { id: chatId } = await api.chat();
@@ -121,15 +109,15 @@ describe('<support-chat> "is typing" against the real backend', () => {
   });
 
   it("tells the agents while the user types, and stops on send and on leaving the field", async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await env.newContext();
     const page = await context.newPage();
-    const token = server.userToken({ sub: `typist-${Date.now()}`, email: 'typist@example.com', name: 'Tia' });
-    const api = new Api(server, token);
-    await page.goto(`${host.url}/?${new URLSearchParams({ server: server.url, token, open: '' })}`);
+    const token = env.server.userToken({ sub: `typist-${Date.now()}`, email: 'typist@example.com', name: 'Tia' });
+    const api = new Api(env.server, token);
+    await page.goto(`${env.host.url}/?${new URLSearchParams({ server: env.server.url, token, open: '' })}`);
     const w = widget(page);
     await waitForAttribute(w.status, 'data-connected', 'true');
     const { id: chatId } = await api.chat();
-    agent = await agentIn(await server.adminToken(), chatId);
+    agent = await agentIn(await env.server.adminToken(), chatId);
 
     // The element joins its chat's room a moment after it connects; typing before that reaches
     // nobody, so the user types the word again (at the element's 2 s pace) until the agent hears.

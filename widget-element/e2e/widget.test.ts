@@ -1,56 +1,31 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  Api,
-  bubbleTexts,
-  countSounds,
-  launchBrowser,
-  sounds,
-  startBackend,
-  startHostSite,
-  waitForAttribute,
-  widget,
-  type TestServer,
-} from './support/harness.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { Api, bubbleTexts, countSounds, sounds, useBackendSiteAndBrowser, waitForAttribute, widget } from './support/harness.js';
 
 const POLL = { timeout: 30_000, interval: 100 };
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-let server: TestServer;
-let host: { url: string; close(): Promise<void> };
-let browser: Browser;
-let context: BrowserContext;
 let userCount = 0;
 
-beforeAll(async () => {
-  [server, host, browser] = await Promise.all([startBackend(), startHostSite(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await Promise.all([browser?.close(), host?.close(), server?.stop()]);
-});
-
-afterEach(async () => {
-  await context?.close();
-});
+const env = useBackendSiteAndBrowser();
 
 /** A fresh browser profile and user, on the ACME host page, with the widget connected. */
 async function openHost(options: { viewport?: { width: number; height: number }; params?: Record<string, string> } = {}) {
-  context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 } });
+  const context = await env.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 } });
   await countSounds(context);
   const sub = `e2e-${Date.now()}-${++userCount}`;
-  const token = server.userToken({ sub, email: `${sub}@example.com`, name: 'Test User' });
-  const api = new Api(server, token);
+  const token = env.server.userToken({ sub, email: `${sub}@example.com`, name: 'Test User' });
+  const api = new Api(env.server, token);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  const url = `${host.url}/?${new URLSearchParams({ server: server.url, token, ...options.params })}`;
+  const url = `${env.host.url}/?${new URLSearchParams({ server: env.server.url, token, ...options.params })}`;
   await page.goto(url);
   const w = widget(page);
   await waitForAttribute(w.status, 'data-connected', 'true');
-  return { page, api, w, url, errors, token };
+  return { page, api, w, url, errors, token, context };
 }
 
 async function send(page: Page, text: string): Promise<void> {
@@ -158,7 +133,7 @@ describe('<support-chat> in Chromium against the real backend', () => {
     await send(page, 'Before the outage');
     await w.confirmed.filter({ hasText: 'Before the outage' }).waitFor();
 
-    await server.kill();
+    await env.server.kill();
     await waitForAttribute(w.status, 'data-connected', 'false');
     await send(page, 'Typed while offline 1');
     await send(page, 'Typed while offline 2');
@@ -170,7 +145,7 @@ describe('<support-chat> in Chromium against the real backend', () => {
     await expect.poll(() => w.pending.count(), POLL).toBe(2);
     expect(await w.status.getAttribute('data-connected')).toBe('false');
 
-    await server.start();
+    await env.server.start();
     await waitForAttribute(w.status, 'data-connected', 'true');
     await expect.poll(() => w.pending.count(), POLL).toBe(0);
     await expect
@@ -184,7 +159,7 @@ describe('<support-chat> in Chromium against the real backend', () => {
   });
 
   it('catches up on replies sent while it was disconnected, without doubles', async () => {
-    const { page, api, w } = await openHost();
+    const { page, api, w, context } = await openHost();
     await w.launcher.click();
     await send(page, 'Are you there?');
     await w.confirmed.filter({ hasText: 'Are you there?' }).waitFor();
@@ -192,10 +167,10 @@ describe('<support-chat> in Chromium against the real backend', () => {
     // Kill the server and keep the page off the network while the agent answers, so the reply
     // can only come back through the REST catch-up after the reconnect.
     await page.evaluate(() => Object.assign(window, { pageKept: true }));
-    await server.kill();
+    await env.server.kill();
     await waitForAttribute(w.status, 'data-connected', 'false');
     await context.setOffline(true);
-    await server.start();
+    await env.server.start();
     const catchUps: string[] = [];
     page.on('request', (r) => {
       if (['/api/support_chat', '/api/support_chat/messages'].includes(new URL(r.url()).pathname)) catchUps.push(r.url());
@@ -281,7 +256,7 @@ describe('<support-chat> in Chromium against the real backend', () => {
     await send(page, 'Kept across tokens');
     await w.confirmed.filter({ hasText: 'Kept across tokens' }).waitFor();
 
-    const forged = server.userToken({ sub: 'whoever', email: 'x@example.com' }, { secret: 'not-the-server-secret-0123456789' });
+    const forged = env.server.userToken({ sub: 'whoever', email: 'x@example.com' }, { secret: 'not-the-server-secret-0123456789' });
     await w.host.evaluate((el, t) => el.setAttribute('token', t), forged);
     await page.waitForFunction(() =>
       (window as unknown as { __events: { type: string }[] }).__events.some((e) => e.type === 'support-chat-token-expired'),
@@ -347,11 +322,11 @@ describe('<support-chat> in Chromium against the real backend', () => {
   });
 
   it('the demo page at / signs in by email, loads the element from /widget/, and stays signed in on reload', async () => {
-    context = await browser.newContext();
+    const context = await env.newContext();
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}/`);
+    await page.goto(`${env.server.url}/`);
     const w = widget(page);
     await page.locator('#email').fill(`demo-${Date.now()}@example.com`);
     await page.locator('#name').fill('Demo Person');
@@ -376,12 +351,12 @@ describe('<support-chat> in Chromium against the real backend', () => {
 
   it('the demo page fits a 390 px phone: the launcher is on screen, a tap opens it, and a message sent is stored', async () => {
     const phone = { width: 390, height: 844 };
-    context = await browser.newContext({ viewport: phone, isMobile: true, hasTouch: true, deviceScaleFactor: 3 });
+    const context = await env.newContext({ viewport: phone, isMobile: true, hasTouch: true, deviceScaleFactor: 3 });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     const pageWidth = () => page.evaluate(() => document.documentElement.scrollWidth);
-    await page.goto(`${server.url}/`);
+    await page.goto(`${env.server.url}/`);
     expect(await pageWidth()).toBeLessThanOrEqual(phone.width);
 
     // A long address, as real ones can be: the signed-in line must wrap, not widen the page.
@@ -419,7 +394,7 @@ describe('<support-chat> in Chromium against the real backend', () => {
 
     // Stored: the agents' side has it, under the id the bubble shows.
     const token = await page.evaluate(() => sessionStorage.getItem('acme-demo-token'));
-    const api = new Api(server, token!);
+    const api = new Api(env.server, token!);
     await expect
       .poll(async () => (await api.allMessages()).map((m) => [m.id, m.content, m.sender_type]), POLL)
       .toEqual([[id, 'Hello from a phone', 'user']]);

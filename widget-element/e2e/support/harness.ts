@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Locator, type Page } from 'playwright-core';
 
 /** What scripts/test-server.mjs at the repository root gives (it is plain JS, so typed here). */
@@ -43,6 +44,45 @@ export async function startBackend(): Promise<TestServer> {
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch((await testServerModule()).chromiumLaunchOptions());
+}
+
+/**
+ * The real backend, the host page and Chromium for one suite: started before its tests and
+ * stopped after them, with every browser context a test opens closed after that test.
+ */
+export function useBackendSiteAndBrowser() {
+  let started: { server: TestServer; host: { url: string; close(): Promise<void> }; browser: Browser } | undefined;
+  const contexts: BrowserContext[] = [];
+  const get = () => {
+    if (!started) throw new Error('the backend, host page and browser start in beforeAll');
+    return started;
+  };
+  beforeAll(async () => {
+    const [server, host, browser] = await Promise.all([startBackend(), startHostSite(), launchBrowser()]);
+    started = { server, host, browser };
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+  });
+  afterAll(async () => {
+    await Promise.all([started?.browser.close(), started?.host.close(), started?.server.stop()]);
+  });
+  return {
+    get server() {
+      return get().server;
+    },
+    get host() {
+      return get().host;
+    },
+    get browser() {
+      return get().browser;
+    },
+    async newContext(options: Parameters<Browser['newContext']>[0] = { viewport: { width: 1280, height: 800 } }): Promise<BrowserContext> {
+      const context = await get().browser.newContext(options);
+      contexts.push(context);
+      return context;
+    },
+  };
 }
 
 function testServerModule(): Promise<TestServerModule> {
