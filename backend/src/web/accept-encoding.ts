@@ -28,9 +28,9 @@ export function chooseEncoding(header: string | undefined, available: readonly E
     // A coding named twice keeps its best rating, as most servers read it.
     weights.set(name, Math.max(q, weights.get(name) ?? -1));
   }
-  const any = weights.get('*');
-  const qOf = (name: string) => weights.get(name) ?? any ?? 0;
-  const identity = weights.get('identity') ?? any ?? 1;
+  const wildcard = weights.get('*');
+  const qOf = (name: string) => weights.get(name) ?? wildcard ?? 0;
+  const identity = weights.get('identity') ?? wildcard ?? 1;
 
   let best: Encoding | null = null;
   let bestQ = 0;

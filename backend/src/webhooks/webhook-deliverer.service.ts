@@ -27,7 +27,13 @@ interface DueDelivery {
   secrets: string[];
 }
 
-/** The `webhook-id` of a delivery: stable across its attempts and resends. */
+/**
+ * What settling a delivery as failed writes, besides its error: no next attempt, and the body
+ * of a `user.erased` event dropped (it names the person, and will not be sent now).
+ */
+const SETTLED_AS_FAILED = `status = 'failed', next_attempt_at = NULL, updated_at = now(),
+            body = CASE WHEN event_type = 'user.erased' THEN NULL ELSE body END`;
+
 /**
  * A disabled endpoint's pending deliveries are settled at once, as failed, rather than each at
  * its next attempt (which backoff may put many seconds away): the deliveries list shows at once
@@ -35,13 +41,12 @@ interface DueDelivery {
  */
 export async function failPendingDeliveries(db: Pick<DataSource, 'query'>, endpointId: string): Promise<void> {
   await db.query(
-    `UPDATE webhook_deliveries SET status = 'failed', last_error = 'the endpoint is disabled', next_attempt_at = NULL, updated_at = now(),
-            body = CASE WHEN event_type = 'user.erased' THEN NULL ELSE body END
-     WHERE endpoint_id = $1 AND status = 'pending'`,
+    `UPDATE webhook_deliveries SET ${SETTLED_AS_FAILED}, last_error = 'the endpoint is disabled' WHERE endpoint_id = $1 AND status = 'pending'`,
     [endpointId],
   );
 }
 
+/** The `webhook-id` of a delivery: stable across its attempts and resends. */
 export const webhookIdOf = (deliveryId: string): string => `msg_${deliveryId.replace(/-/g, '')}`;
 
 /** How long a finished delivery stays listed for admins. */
@@ -143,9 +148,7 @@ export class WebhookDeliverer {
 
   private async giveUp(d: DueDelivery, error: string): Promise<string> {
     await this.db.query(
-      `UPDATE webhook_deliveries SET status = 'failed', last_error = $3, next_attempt_at = NULL, updated_at = now(),
-              body = CASE WHEN event_type = 'user.erased' THEN NULL ELSE body END
-       WHERE id = $1 AND attempts = $2`,
+      `UPDATE webhook_deliveries SET ${SETTLED_AS_FAILED}, last_error = $3 WHERE id = $1 AND attempts = $2`,
       [d.id, d.attempts, error],
     );
     return 'failed';

@@ -28,7 +28,7 @@ type RowAction = 'edit' | 'deactivate' | 'reactivate' | 'reset';
   selector: 'app-team',
   imports: [OneTimeLinkComponent],
   templateUrl: './team.component.html',
-  styleUrl: './team.component.css',
+  styleUrls: ['../core/page-frame.css', './team.component.css'],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class TeamComponent {
